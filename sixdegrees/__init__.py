@@ -1,0 +1,3 @@
+"""SixDegrees: a warm-introduction agent."""
+
+__version__ = "0.1.0"

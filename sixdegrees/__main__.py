@@ -1,0 +1,3 @@
+from sixdegrees.cli import main
+
+main()

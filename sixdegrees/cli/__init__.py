@@ -1,0 +1,51 @@
+"""The `sixdegrees` command: one click group, one module per family of subcommands."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from sixdegrees import __version__
+
+
+class LazyDjangoGroup(click.Group):
+    """Sets Django up before any subcommand runs, turning configuration errors into plain messages."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        if ctx.protected_args or ctx.args:
+            setup_django()
+        return super().invoke(ctx)
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sixdegrees.settings")
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        raise click.ClickException(f"configuration problem: {exc}") from None
+
+
+@click.group(cls=LazyDjangoGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sixdegrees")
+def cli() -> None:
+    """SixDegrees: run the service and keep it healthy.
+
+    Example: sixdegrees up --port 8000
+    """
+
+
+def main() -> None:
+    # Imported for their side effect of adding commands to the group.
+    from sixdegrees.cli import importing, running  # noqa: F401
+
+    cli(prog_name="sixdegrees")
+
+
+if __name__ == "__main__":
+    main()
+    sys.exit(0)

@@ -1,0 +1,174 @@
+"""Starting the service: `up` (everything), `serve` (web), `worker` (tasks), `manage` (Django)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+import click
+
+from sixdegrees.cli import cli
+
+STOP_GRACE_SECONDS = 8  # children get this long after SIGTERM before SIGKILL; `up` promises 10 s
+
+
+def _migrate(verbosity: int = 1) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address the web server binds to.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Web port.")
+@click.option("--web-workers", default=2, show_default=True, type=click.IntRange(1, 32), help="Web processes.")
+def up(host: str, port: int, web_workers: int) -> None:
+    """Apply migrations, then run the web server and the task worker together.
+
+    Stops both cleanly on Ctrl-C or SIGTERM.
+
+    Example: sixdegrees up --host 127.0.0.1 --port 8000
+    """
+    from django.conf import settings
+
+    click.echo("Applying database migrations…")
+    _migrate(verbosity=0)
+    children: list[subprocess.Popen[bytes]] = []
+    base = [sys.executable, "-m", "sixdegrees"]
+    stopping = {"signal": None}
+
+    def request_stop(signum: int, _frame: Any) -> None:
+        stopping["signal"] = signum
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    try:
+        children.append(
+            subprocess.Popen([*base, "serve", "--host", host, "--port", str(port), "--workers", str(web_workers)])
+        )
+        children.append(subprocess.Popen([*base, "worker"]))
+        shown_host = f"[{host}]" if ":" in host else host
+        click.echo(f"SixDegrees is up at http://{shown_host}:{port}/ (data in {settings.DATA_DIR})")
+        click.echo("Press Ctrl-C to stop.")
+        exit_code = 0
+        while stopping["signal"] is None:
+            for child in children:
+                if child.poll() is not None:
+                    click.echo(f"A service process exited (code {child.returncode}); stopping the rest.", err=True)
+                    exit_code = 1
+                    stopping["signal"] = signal.SIGTERM
+                    break
+            time.sleep(0.2)
+    finally:
+        _stop_children(children)
+    click.echo("Stopped.")
+    sys.exit(exit_code)
+
+
+def _stop_children(children: list[subprocess.Popen[bytes]]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to bind.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Web processes.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="Threads per process.")
+@click.option("--migrate/--no-migrate", default=False, help="Apply migrations before serving.")
+def serve(host: str, port: int, workers: int, threads: int, migrate: bool) -> None:
+    """Run only the web server (gunicorn), e.g. several behind a load balancer.
+
+    Example: sixdegrees serve --host 0.0.0.0 --port 8000 --workers 4
+    """
+    from gunicorn.app.base import BaseApplication
+
+    from sixdegrees.wsgi import application
+
+    if migrate:
+        _migrate()
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+            options = {
+                "bind": bind,
+                "workers": workers,
+                "threads": threads,
+                "worker_class": "gthread",
+                "graceful_timeout": 5,
+                "timeout": 60,
+                "accesslog": None,  # our middleware writes one JSON line per request
+                "errorlog": "-",
+                "loglevel": "warning",
+                "proc_name": "sixdegrees-web",
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return application
+
+    Server().run()
+
+
+@cli.command()
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Task threads (default SIXDEGREES_WORKERS).")
+@click.option("--no-periodic", is_flag=True, help="Do not run scheduled tasks in this worker.")
+def worker(workers: int | None, no_periodic: bool) -> None:
+    """Run only the background task worker (Huey consumer with its scheduler).
+
+    SIGTERM stops at once (a claimed email's lease makes it safe); SIGINT finishes tasks first.
+
+    Example: sixdegrees worker --workers 4
+    """
+    from django.conf import settings
+    from django.utils.module_loading import autodiscover_modules
+    from huey.contrib.djhuey import HUEY
+
+    from sixdegrees.ops.health import HeartbeatThread
+
+    autodiscover_modules("tasks")
+    options = dict(settings.HUEY.get("consumer", {}))
+    if workers:
+        options["workers"] = workers
+    options["periodic"] = not no_periodic
+    options.setdefault("max_delay", 1.0)
+    consumer = HUEY.create_consumer(**options)
+    heartbeat = HeartbeatThread()
+    heartbeat.start()
+    click.echo(f"Worker started ({options['workers']} threads, queue {type(HUEY).__name__}).")
+    try:
+        consumer.run()
+    finally:
+        heartbeat.stop()
+
+
+@cli.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []},
+    add_help_option=False,
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def manage(args: tuple[str, ...]) -> None:
+    """Run one of Django's management commands (migrate, createsuperuser, shell, …).
+
+    Example: sixdegrees manage createsuperuser --email ops@example.com
+    """
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["sixdegrees manage", *args])
+
+
+__all__ = ["manage", "serve", "up", "worker"]

@@ -1,0 +1,109 @@
+"""Structured JSON log lines, with the request context attached and secrets redacted.
+
+Every handler carries RedactSecretsFilter, so a secret that reaches any log call
+(in the message, its arguments, extra fields or a traceback) is masked before it is written.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import json
+import logging
+import re
+from typing import Any
+
+request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+
+REDACTED = "[redacted]"
+
+# Keys whose values are secrets wherever they appear (JSON bodies, dict extras, headers, query strings).
+_SECRET_KEYS = (
+    r"authorization|proxy-authorization|cookie|set-cookie|x-api-key|api[_-]?key|apikey|"
+    r"password|passwd|pass|secret|client_secret|token|access_token|refresh_token|id_token|"
+    r"session(?:id)?|csrftoken|csrfmiddlewaretoken|stripe[_-]signature|app_password|"
+    r"gmail_app_password|anthropic_api_key|stripe_secret_key|stripe_webhook_secret|"
+    r"secret_key|private_key|login_code"
+)
+_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    # Vendor token shapes: Anthropic/OpenAI/Stripe keys, Stripe webhook secrets, bearer tokens.
+    (re.compile(r"\b(?:sk|rk|pk)[-_](?:live_|test_|ant-)?[A-Za-z0-9_\-]{8,}"), REDACTED),
+    (re.compile(r"\bwhsec_[A-Za-z0-9]{8,}"), REDACTED),
+    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=\-]{6,}"), r"\1 " + REDACTED),
+    # "key": "value" in JSON, key=value in query strings / form bodies / env dumps, key: value in headers.
+    (re.compile(rf'(?i)("(?:{_SECRET_KEYS})"\s*:\s*)"(?:[^"\\]|\\.)*"'), r'\1"' + REDACTED + '"'),
+    (re.compile(rf"(?i)('(?:{_SECRET_KEYS})'\s*:\s*)'(?:[^'\\]|\\.)*'"), r"\1'" + REDACTED + "'"),
+    (re.compile(rf"(?i)\b((?:[A-Z0-9_]*_)?(?:{_SECRET_KEYS}))=([^&\s,;]+)"), r"\1=" + REDACTED),
+    (re.compile(rf"(?im)^((?:{_SECRET_KEYS})\s*:\s*).+$"), r"\1" + REDACTED),
+    # user:password@ in URLs (DATABASE_URL, REDIS_URL, SMTP URLs).
+    (re.compile(r"(\b[a-z][a-z0-9+.\-]*://[^:/@\s]+:)[^@/\s]+@"), r"\1" + REDACTED + "@"),
+]
+_SECRET_KEY_RE = re.compile(rf"(?i)^(?:[a-z0-9_]*_)?(?:{_SECRET_KEYS})$")
+
+
+def redact(text: str) -> str:
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def redact_value(value: Any, key: str | None = None) -> Any:
+    if key is not None and _SECRET_KEY_RE.match(key) and value not in (None, ""):
+        return REDACTED
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: redact_value(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_value(v) for v in value]
+    return value
+
+
+# Attributes every LogRecord has; anything else came in through `extra=`.
+_STANDARD_ATTRS = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+
+
+class RedactSecretsFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string must not lose the line
+            message = str(record.msg)
+        record.msg = redact(message)
+        record.args = None
+        for key, value in list(record.__dict__.items()):
+            if key not in _STANDARD_ATTRS:
+                setattr(record, key, redact_value(value, key))
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        record.exc_info = None  # the redacted exc_text is what gets written
+        return True
+
+
+class RequestContextFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not getattr(record, "request_id", None):
+            record.request_id = request_id_var.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": dt.datetime.fromtimestamp(record.created, tz=dt.UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "event": getattr(record, "event", None) or record.getMessage(),
+        }
+        if getattr(record, "event", None):
+            entry["message"] = record.getMessage()
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD_ATTRS and key not in entry and key != "event":
+                entry[key] = value
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        elif record.exc_info:
+            entry["exception"] = redact(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False, default=str)

@@ -1,0 +1,271 @@
+"""Django settings, read from the environment (and an optional .env file).
+
+Every variable is documented in .env.example and the README's configuration table;
+`sixdegrees/ops/tests/test_settings_docs.py` fails when one is missing there.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
+
+from sixdegrees.lib.env import env_bool, env_choice, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+
+# An optional .env in the working directory; real environment variables win.
+ENV_FILE = Path(os.environ.get("SIXDEGREES_ENV_FILE", ".env"))
+if ENV_FILE.is_file() and os.environ.get("SIXDEGREES_ENV") != "test":
+    load_dotenv(ENV_FILE, override=False)
+
+SIXDEGREES_ENV = env_choice("SIXDEGREES_ENV", ("development", "production", "test"), "development")
+PRODUCTION = SIXDEGREES_ENV == "production"
+
+DATA_DIR = Path(env_str("SIXDEGREES_DATA_DIR", "data")).expanduser().resolve()
+LOG_DIR = DATA_DIR / "logs"
+OUTBOX_DIR = DATA_DIR / "outbox"
+BACKUP_DIR = DATA_DIR / "backups"
+STATIC_ROOT = DATA_DIR / "static"
+for _folder in (DATA_DIR, LOG_DIR, OUTBOX_DIR, BACKUP_DIR, STATIC_ROOT):
+    _folder.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("SIXDEGREES_DEBUG", default=False)
+
+_INSECURE_KEY_PREFIX = "django-insecure-"
+
+
+def _secret_key() -> str:
+    key = env_str("SIXDEGREES_SECRET_KEY")
+    if key:
+        return key
+    if PRODUCTION:
+        return ""  # refused below with a clear message
+    # Development: one random key per data dir, so sessions survive restarts.
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        key_file.chmod(0o600)
+    return key_file.read_text(encoding="utf-8").strip()
+
+
+SECRET_KEY = _secret_key()
+
+_DEFAULT_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+ALLOWED_HOSTS = env_list("SIXDEGREES_ALLOWED_HOSTS", [] if PRODUCTION else _DEFAULT_HOSTS)
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+if PRODUCTION:
+    _problems = []
+    if DEBUG:
+        _problems.append("SIXDEGREES_DEBUG must be off")
+    if not SECRET_KEY:
+        _problems.append("SIXDEGREES_SECRET_KEY must be set")
+    elif SECRET_KEY.startswith(_INSECURE_KEY_PREFIX) or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        _problems.append("SIXDEGREES_SECRET_KEY must be a random value of at least 50 characters")
+    if not ALLOWED_HOSTS:
+        _problems.append("SIXDEGREES_ALLOWED_HOSTS must list the host names the service answers to")
+    if not SITE_URL.startswith("https://"):
+        _problems.append("SITE_URL must be an https:// address")
+    if _problems:
+        raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(_problems) + ".")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "huey.contrib.djhuey",
+    "sixdegrees.accounts",
+    "sixdegrees.campaigns",
+    "sixdegrees.strategy",
+    "sixdegrees.outreach",
+    "sixdegrees.billing",
+    "sixdegrees.ops",
+]
+
+MIDDLEWARE = [
+    "sixdegrees.lib.request_log.RequestLogMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "sixdegrees.urls"
+WSGI_APPLICATION = "sixdegrees.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database: SQLite in the data dir by default, PostgreSQL (or any URL) when DATABASE_URL is set.
+DATABASE_URL = env_str("DATABASE_URL")
+SQLITE_PATH = DATA_DIR / "sixdegrees.sqlite3"
+SQLITE_OPTIONS = {
+    # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock at BEGIN,
+    # so concurrent writers queue on busy_timeout instead of failing with "database is locked".
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+}
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(SQLITE_PATH),
+            "OPTIONS": dict(SQLITE_OPTIONS),
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache: Redis when configured; otherwise a file cache shared by the web and worker processes.
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 10000},
+        }
+    }
+
+# --- Background tasks: Huey on SQLite in the data dir, or on Redis.
+HUEY_WORKERS = env_int("SIXDEGREES_WORKERS", 2, minimum=1, maximum=64)
+if REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "sixdegrees",
+        "url": REDIS_URL,
+        "immediate": False,
+        "consumer": {"workers": HUEY_WORKERS, "worker_type": "thread"},
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "sixdegrees",
+        "filename": str(DATA_DIR / "tasks.sqlite3"),
+        "immediate": False,
+        "consumer": {"workers": HUEY_WORKERS, "worker_type": "thread"},
+    }
+# The worker writes a heartbeat this often; health calls the worker dead past WORKER_STALE_SECONDS.
+WORKER_HEARTBEAT_SECONDS = 15
+WORKER_STALE_SECONDS = 60
+
+# --- Auth, i18n, time
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files, shipped with the package and served by WhiteNoise.
+STATIC_URL = "/static/"
+WHITENOISE_USE_FINDERS = not PRODUCTION  # development serves straight from the package
+STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+# --- Request limits and security headers (clean under `manage.py check --deploy` in production).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("SIXDEGREES_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("SIXDEGREES_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    CSRF_TRUSTED_ORIGINS = [SITE_URL]
+    # /api/health answers plain HTTP so a load balancer can probe it behind TLS termination.
+    SECURE_REDIRECT_EXEMPT = [r"^api/health$"]
+
+# --- Logging: JSON lines to stdout and to a rotating file in the data dir, secrets redacted.
+LOG_LEVEL = env_choice("SIXDEGREES_LOG_LEVEL", ("debug", "info", "warning", "error"), "info").upper()
+LOG_FILE = LOG_DIR / "sixdegrees.log"
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "redact": {"()": "sixdegrees.lib.logs.RedactSecretsFilter"},
+        "context": {"()": "sixdegrees.lib.logs.RequestContextFilter"},
+    },
+    "formatters": {"json": {"()": "sixdegrees.lib.logs.JsonFormatter"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+            "filters": ["context", "redact"],
+        },
+        "file": {
+            "class": "logging.handlers.RotatingFileHandler",
+            "filename": str(LOG_FILE),
+            "maxBytes": 10 * 1024 * 1024,
+            "backupCount": 5,
+            "encoding": "utf-8",
+            "formatter": "json",
+            "filters": ["context", "redact"],
+        },
+    },
+    "root": {"handlers": ["stdout", "file"], "level": LOG_LEVEL},
+    "loggers": {
+        # Our request log line replaces Django's own per-request lines.
+        "django.server": {"level": "WARNING"},
+        "django.request": {"level": "ERROR"},
+        "huey": {"level": "WARNING"},
+        "mail.log": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,15 @@
+"""Settings for the test suite: the real settings, with a throw-away data dir and inline tasks."""
+
+import os
+import tempfile
+
+os.environ["SIXDEGREES_ENV"] = "test"
+os.environ.setdefault("SIXDEGREES_DATA_DIR", tempfile.mkdtemp(prefix="sixdegrees-test-"))
+
+from sixdegrees.settings import *  # noqa: E402,F403
+from sixdegrees.settings import HUEY  # noqa: E402
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+# Tasks run inline, in the test's transaction; tests of the real consumer start one explicitly.
+HUEY = {**HUEY, "immediate": True}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
