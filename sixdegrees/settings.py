@@ -184,6 +184,45 @@ else:
 WORKER_HEARTBEAT_SECONDS = 15
 WORKER_STALE_SECONDS = 60
 
+# --- Strategy (the planner that turns an intake into paths and drafts).
+ANTHROPIC_API_KEY = env_str("ANTHROPIC_API_KEY")
+ANTHROPIC_BASE_URL = env_str("ANTHROPIC_BASE_URL")  # empty = Anthropic's own endpoint
+ANTHROPIC_TIMEOUT_SECONDS = env_int("ANTHROPIC_TIMEOUT_SECONDS", 30, minimum=1, maximum=600)
+ANTHROPIC_MAX_RETRIES = env_int("ANTHROPIC_MAX_RETRIES", 3, minimum=0, maximum=10)
+STRATEGY_PLANNER = env_choice("STRATEGY_PLANNER", ("auto", "offline", "anthropic"), "auto")
+STRATEGY_MODEL = env_str("STRATEGY_MODEL", "claude-sonnet-4-6")
+# A plan still `processing` this long after it started is re-run by the watchdog (at most 3 times).
+PLAN_DEADLINE_SECONDS = env_int("SIXDEGREES_PLAN_DEADLINE_SECONDS", 300, minimum=30)
+PLAN_MAX_ATTEMPTS = 3
+
+# --- Mail the service sends to people (sign-in codes, notices). Outreach mail has its own sender.
+GMAIL_ADDRESS = env_str("GMAIL_ADDRESS")
+GMAIL_APP_PASSWORD = env_str("GMAIL_APP_PASSWORD")
+SMTP_HOST = env_str("SMTP_HOST", "smtp.gmail.com")
+SMTP_PORT = env_int("SMTP_PORT", 587, minimum=1, maximum=65535)
+SMTP_SECURITY = env_choice("SMTP_SECURITY", ("starttls", "ssl", "none"), "starttls")
+DEFAULT_FROM_EMAIL = env_str("SIXDEGREES_FROM_EMAIL") or GMAIL_ADDRESS or "SixDegrees <no-reply@localhost>"
+if GMAIL_ADDRESS and GMAIL_APP_PASSWORD:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = SMTP_HOST
+    EMAIL_PORT = SMTP_PORT
+    EMAIL_HOST_USER = GMAIL_ADDRESS
+    EMAIL_HOST_PASSWORD = GMAIL_APP_PASSWORD
+    EMAIL_USE_TLS = SMTP_SECURITY == "starttls"
+    EMAIL_USE_SSL = SMTP_SECURITY == "ssl"
+    EMAIL_TIMEOUT = 30
+else:
+    # No mailbox yet: every message lands as a file in the local outbox folder.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(OUTBOX_DIR)
+
+# --- Rate limits on public endpoints ("count/period", period s, m, h or d).
+RATE_LIMIT_INTAKE = env_str("SIXDEGREES_RATE_LIMIT_INTAKE", "20/h")
+RATE_LIMIT_SIGNIN = env_str("SIXDEGREES_RATE_LIMIT_SIGNIN", "10/h")
+RATE_LIMIT_SEND = env_str("SIXDEGREES_RATE_LIMIT_SEND", "60/h")
+RATELIMIT_ENABLE = env_bool("SIXDEGREES_RATE_LIMITS", default=True)
+LOGIN_CODE_MINUTES = 15
+
 # --- Auth, i18n, time
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -64,3 +64,22 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+
+class LoginCode(models.Model):
+    """A one-time sign-in code (and link) sent to an address; proves the person owns it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_codes")
+    # HMAC of the code, never the code itself, so a database leak does not leak live codes.
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        db_table = "login_codes"
+        indexes = [models.Index(fields=["user", "created_at"], name="login_codes_user_created")]
+
+    def __str__(self) -> str:
+        return f"code for {self.user_id} (expires {self.expires_at:%H:%M})"

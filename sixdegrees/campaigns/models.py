@@ -38,6 +38,9 @@ class Campaign(models.Model):
     selected_path = models.PositiveSmallIntegerField(null=True, blank=True)
     error_message = models.TextField(blank=True)
     credits_used = models.IntegerField(default=0)
+    # Planning runs in the background; the lease lets the watchdog re-run a plan whose worker died.
+    plan_attempts = models.PositiveSmallIntegerField(default=0)
+    plan_lease_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -92,3 +95,24 @@ class CampaignStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step_type} ({self.status})"
+
+
+class TimelineEvent(models.Model):
+    """One line of a campaign's "What's happening now" timeline.
+
+    `kind` names the event and `data` holds its details; the text is rendered at display time
+    in the reader's language (see campaigns/timeline.py), so nothing is stored pre-translated.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=40)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "campaign_events"
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["campaign", "created_at"], name="events_campaign_created")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.created_at:%Y-%m-%d %H:%M}"

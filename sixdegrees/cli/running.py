@@ -44,13 +44,15 @@ def up(host: str, port: int, web_workers: int) -> None:
     def request_stop(signum: int, _frame: Any) -> None:
         stopping["signal"] = signum
 
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
+    # SIGHUP too: when the terminal closes, gunicorn would take it as "reload" and outlive us.
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, request_stop)
+    # Each child in its own process group, so a terminal's Ctrl-C or hang-up reaches only `up`,
+    # which then stops the children one way (SIGTERM, then SIGKILL after the grace period).
+    serve_args = ["serve", "--host", host, "--port", str(port), "--workers", str(web_workers)]
     try:
-        children.append(
-            subprocess.Popen([*base, "serve", "--host", host, "--port", str(port), "--workers", str(web_workers)])
-        )
-        children.append(subprocess.Popen([*base, "worker"]))
+        children.append(subprocess.Popen([*base, *serve_args], process_group=0))
+        children.append(subprocess.Popen([*base, "worker"], process_group=0))
         shown_host = f"[{host}]" if ":" in host else host
         click.echo(f"SixDegrees is up at http://{shown_host}:{port}/ (data in {settings.DATA_DIR})")
         click.echo("Press Ctrl-C to stop.")

@@ -56,7 +56,11 @@ def redact_value(value: Any, key: str | None = None) -> Any:
         return {k: redact_value(v, str(k)) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [redact_value(v) for v in value]
-    return value
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    # Anything else is written with str() (Django's `request` extra prints its full path, query
+    # string included), so redact that text now rather than let the formatter print it raw.
+    return redact(str(value))
 
 
 # Attributes every LogRecord has; anything else came in through `extra=`.
@@ -85,7 +89,11 @@ class RedactSecretsFilter(logging.Filter):
 class RequestContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not getattr(record, "request_id", None):
-            record.request_id = request_id_var.get()
+            # django.request logs 4xx/5xx after the middleware has returned, so the context
+            # variable is already reset; the request it passes along still carries the id.
+            record.request_id = request_id_var.get() or getattr(
+                getattr(record, "request", None), "request_id", None
+            )
         return True
 
 

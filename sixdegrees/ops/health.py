@@ -54,7 +54,12 @@ def check_worker() -> Check:
 
 def check_data_dir() -> Check:
     if not os.access(settings.DATA_DIR, os.W_OK):
-        return Check("data_dir", False, f"{settings.DATA_DIR} is not writable")
+        # The path goes to the log, not to the unauthenticated health page.
+        logger.error(
+            "health: data dir not writable",
+            extra={"event": "health_data_dir_failed", "data_dir": str(settings.DATA_DIR)},
+        )
+        return Check("data_dir", False, "the data directory is not writable")
     return Check("data_dir", True, "ok")
 
 

@@ -53,3 +53,28 @@ class EmailOutreach(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id} to {self.recipient_email} ({self.status})"
+
+
+class Suppression(models.Model):
+    """Addresses never to be emailed again by any campaign (unsubscribed, hard bounce, said stop)."""
+
+    class Reason(models.TextChoices):
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+        BOUNCED = "bounced", "Hard bounce"
+        ASKED_TO_STOP = "asked_to_stop", "Asked to stop"
+        OPERATOR = "operator", "Added by an operator"
+
+    email = models.EmailField(max_length=254, unique=True)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    detail = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "suppressions"
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.reason})"
+
+    @classmethod
+    def is_suppressed(cls, address: str) -> bool:
+        return cls.objects.filter(email__iexact=address.strip()).exists()

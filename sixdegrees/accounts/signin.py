@@ -1,0 +1,116 @@
+"""Passwordless sign-in: a one-time code (and link) emailed to the address.
+
+Using a code proves the person owns the address, which marks it verified. Codes expire after
+LOGIN_CODE_MINUTES, work once, and stop working after five wrong guesses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import login
+from django.core import signing
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from sixdegrees.accounts.models import LoginCode, User
+from sixdegrees.lib.mail import send_to_person
+
+logger = logging.getLogger(__name__)
+
+MAX_FAILED_ATTEMPTS = 5
+_LINK_SALT = "sixdegrees.signin-link"
+
+
+def _hash(code: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), code.encode(), hashlib.sha256).hexdigest()
+
+
+def find_or_create_user(email: str, name: str = "", language: str = "en") -> tuple[User, bool]:
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user:
+        return user, False
+    user = User.objects.create_user(email, name=name[:100], language=language)
+    return user, True
+
+
+def issue_code(user: User) -> str:
+    """Create a code for `user` and email it (with a one-click link). Returns the code."""
+    code = f"{secrets.randbelow(10**6):06d}"
+    with transaction.atomic():
+        # A new code replaces any earlier one still waiting.
+        LoginCode.objects.filter(user=user, used_at__isnull=True).update(used_at=timezone.now())
+        row = LoginCode.objects.create(
+            user=user,
+            code_hash=_hash(code),
+            expires_at=timezone.now() + timezone.timedelta(minutes=settings.LOGIN_CODE_MINUTES),
+        )
+    token = signing.dumps({"id": row.pk, "code": code}, salt=_LINK_SALT)
+    link = f"{settings.SITE_URL}/signin/link/{token}"
+    with translation.override(user.language):
+        subject = _("Your SixDegrees sign-in code: %(code)s") % {"code": code}
+        body = _(
+            "Hello,\n\nYour sign-in code is %(code)s. It works once, for %(minutes)s minutes.\n\n"
+            "Or open this link to sign in:\n%(link)s\n\n"
+            "If you did not ask for this, you can ignore this email; nobody can sign in without the code."
+        ) % {"code": code, "minutes": settings.LOGIN_CODE_MINUTES, "link": link}
+    send_to_person(user.email, subject, body)
+    logger.info("sign-in code sent", extra={"event": "signin_code_sent", "user_id": user.pk})
+    return code
+
+
+@dataclass
+class SigninResult:
+    user: User | None
+    error: str = ""
+
+
+def verify_code(email: str, code: str) -> SigninResult:
+    wrong = _("That code is not right or has expired. Ask for a new one.")
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is None or not user.is_active:
+        return SigninResult(None, wrong)
+    row = LoginCode.objects.filter(user=user, used_at__isnull=True).order_by("-created_at").first()
+    if row is None or row.expires_at < timezone.now() or row.failed_attempts >= MAX_FAILED_ATTEMPTS:
+        return SigninResult(None, wrong)
+    if not hmac.compare_digest(row.code_hash, _hash(code.strip())):
+        LoginCode.objects.filter(pk=row.pk).update(failed_attempts=row.failed_attempts + 1)
+        return SigninResult(None, wrong)
+    return _consume(row)
+
+
+def verify_link(token: str) -> SigninResult:
+    wrong = _("This sign-in link has expired or was already used. Ask for a new code.")
+    try:
+        data = signing.loads(token, salt=_LINK_SALT, max_age=settings.LOGIN_CODE_MINUTES * 60)
+    except signing.BadSignature:
+        return SigninResult(None, wrong)
+    row = LoginCode.objects.filter(pk=data.get("id"), used_at__isnull=True).select_related("user").first()
+    if row is None or row.expires_at < timezone.now() or not hmac.compare_digest(row.code_hash, _hash(str(data.get("code")))):
+        return SigninResult(None, wrong)
+    return _consume(row)
+
+
+def _consume(row: LoginCode) -> SigninResult:
+    # Claim the code with a conditional update so two concurrent uses cannot both succeed.
+    claimed = LoginCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=timezone.now())
+    if claimed != 1:
+        return SigninResult(None, _("This code was already used. Ask for a new one."))
+    user = row.user
+    if not user.email_verified:
+        user.email_verified = True
+        user.save(update_fields=["email_verified", "updated_at"])
+    return SigninResult(user)
+
+
+def sign_in(request: HttpRequest, user: User) -> None:
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session["language"] = user.language

@@ -1,0 +1,142 @@
+"""Where intake is validated and a campaign is born.
+
+`validate_intake` checks the six fields (trimmed, required, bounded, no control characters,
+a real email address) and answers field messages in the active language; `start_campaign`
+creates the campaign, remembers it for this browser, and hands planning to the worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sixdegrees.accounts.access import remember_campaign, visible_campaigns
+from sixdegrees.accounts.models import User
+from sixdegrees.accounts.signin import find_or_create_user, issue_code
+from sixdegrees.campaigns import timeline
+from sixdegrees.campaigns.models import Campaign
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: Any
+    max_length: int
+    multiline: bool = False
+
+
+FIELDS = (
+    Field("user_name", gettext_lazy("Your name"), 50),
+    Field("user_email", gettext_lazy("Your email"), 254),
+    Field("user_background", gettext_lazy("A short intro of yourself"), 500, multiline=True),
+    Field("target_name", gettext_lazy("Who you want to reach"), 200),
+    Field("target_company", gettext_lazy("Their title and company"), 200),
+    Field("target_reason", gettext_lazy("Why them"), 500, multiline=True),
+)
+FIELD_NAMES = tuple(f.name for f in FIELDS)
+
+# Bidirectional overrides can make text display differently from what it says.
+_BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
+def _bad_character(value: str, multiline: bool) -> bool:
+    for ch in value:
+        if ch in "\n\r\t" and multiline:
+            continue
+        category = unicodedata.category(ch)
+        if category in ("Cc", "Cs", "Co") or ch in _BIDI_CONTROLS or ch in "\ufffe\uffff":
+            return True
+    return False
+
+
+def validate_intake(data: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+    """Return (cleaned, errors); errors maps field name → a message for the person."""
+    cleaned: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for field in FIELDS:
+        raw = data.get(field.name)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            errors[field.name] = _("Please fill in “%(field)s”.") % {"field": field.label}
+            continue
+        if not isinstance(raw, str):
+            errors[field.name] = _("“%(field)s” must be text.") % {"field": field.label}
+            continue
+        value = unicodedata.normalize("NFC", raw.strip())
+        if field.multiline:
+            value = value.replace("\r\n", "\n")
+        if _bad_character(value, field.multiline):
+            errors[field.name] = _("“%(field)s” contains characters we cannot accept.") % {"field": field.label}
+            continue
+        if len(value) > field.max_length:
+            errors[field.name] = _("“%(field)s” can be at most %(max)d characters (you have %(count)d).") % {
+                "field": field.label,
+                "max": field.max_length,
+                "count": len(value),
+            }
+            continue
+        cleaned[field.name] = value
+    if "user_email" in cleaned:
+        try:
+            validate_email(cleaned["user_email"])
+        except ValidationError:
+            errors["user_email"] = _("Please enter a valid email address, like name@example.com.")
+        else:
+            cleaned["user_email"] = cleaned["user_email"].lower()
+    return cleaned, errors
+
+
+def find_active_duplicate(request: HttpRequest, cleaned: dict[str, str]) -> Campaign | None:
+    """An active campaign for the same target that this browser can already see."""
+    return (
+        visible_campaigns(request)
+        .filter(
+            email__iexact=cleaned["user_email"],
+            target_name__iexact=cleaned["target_name"],
+            target_company__iexact=cleaned["target_company"],
+            status__in=Campaign.ACTIVE_STATUSES,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def start_campaign(request: HttpRequest, cleaned: dict[str, str], language: str) -> tuple[Campaign, User]:
+    from sixdegrees.campaigns.tasks import plan_campaign
+
+    with transaction.atomic():
+        user, created = find_or_create_user(cleaned["user_email"], cleaned["user_name"], language)
+        campaign = Campaign.objects.create(
+            owner=user,
+            email=cleaned["user_email"],
+            user_name=cleaned["user_name"],
+            background=cleaned["user_background"],
+            target_name=cleaned["target_name"],
+            target_company=cleaned["target_company"],
+            motivation=cleaned["target_reason"],
+            language=language,
+            status=Campaign.Status.PROCESSING,
+        )
+        timeline.record(campaign, "created")
+        transaction.on_commit(lambda: plan_campaign(campaign.id))
+    remember_campaign(request, campaign)
+    if not user.email_verified:
+        # Proving the address unlocks sending; the code goes to the address, never to this browser.
+        with translation.override(language):
+            issue_code(user)
+    logger.info(
+        "campaign created",
+        extra={"event": "campaign_created", "campaign_id": campaign.id, "new_user": created},
+    )
+    return campaign, user

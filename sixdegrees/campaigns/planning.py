@@ -1,0 +1,178 @@
+"""Planning a campaign in the background: claim it, run the planner, store steps and drafts.
+
+The campaign row carries a lease (`plan_lease_until`) so a plan is worked on by one worker at
+a time, and the watchdog can tell a plan whose worker died from one still being made.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from sixdegrees.campaigns import timeline
+from sixdegrees.campaigns.models import Campaign, CampaignStep
+from sixdegrees.outreach.models import EmailOutreach
+
+logger = logging.getLogger(__name__)
+
+
+def plan_input_for(campaign: Campaign):  # -> PlanInput
+    from sixdegrees.strategy.schema import PlanInput
+
+    return PlanInput(
+        user_name=campaign.user_name,
+        user_email=campaign.email,
+        user_background=campaign.background,
+        target_name=campaign.target_name,
+        target_company=campaign.target_company,
+        target_reason=campaign.motivation,
+        language="zh-hans" if campaign.language.startswith("zh") else "en",
+    )
+
+
+def claim_for_planning(campaign_id: str) -> Campaign | None:
+    now = timezone.now()
+    lease = now + dt.timedelta(seconds=settings.PLAN_DEADLINE_SECONDS)
+    claimed = (
+        Campaign.objects.filter(id=campaign_id, status=Campaign.Status.PROCESSING)
+        .filter(Q(plan_lease_until__isnull=True) | Q(plan_lease_until__lt=now))
+        .update(plan_lease_until=lease, plan_attempts=F("plan_attempts") + 1, updated_at=now)
+    )
+    if claimed != 1:
+        return None  # another worker has it, or it is no longer waiting for a plan
+    return Campaign.objects.get(id=campaign_id)
+
+
+def run_plan(campaign_id: str) -> str:
+    """Make the plan for one campaign. Returns the campaign's resulting status (or "skipped")."""
+    from sixdegrees.strategy.planner import make_plan
+
+    campaign = claim_for_planning(campaign_id)
+    if campaign is None:
+        return "skipped"
+    lease = campaign.plan_lease_until
+    try:
+        outcome = make_plan(plan_input_for(campaign))
+    except Exception:
+        logger.exception("planning failed", extra={"event": "plan_failed", "campaign_id": campaign_id})
+        with override(campaign.language):
+            reason = _("the planner stopped unexpectedly. Please try again.")
+        mark_failed(campaign_id, reason, lease)
+        return Campaign.Status.FAILED
+    return store_plan(campaign, outcome, lease)
+
+
+def store_plan(campaign: Campaign, outcome, lease) -> str:  # outcome: strategy.planner.PlanOutcome
+    plan = outcome.plan
+    with transaction.atomic():
+        # Only the holder of the lease may finish: a regenerate or a watchdog re-run wins otherwise.
+        still_ours = Campaign.objects.filter(
+            id=campaign.id, status=Campaign.Status.PROCESSING, plan_lease_until=lease
+        ).update(updated_at=timezone.now())
+        if still_ours != 1:
+            return "skipped"
+        for op in outcome.operations:
+            CampaignStep.objects.create(
+                campaign=campaign,
+                step_type=op.kind,
+                step_description=op.description if hasattr(op, "description") else "",
+                planner=op.planner,
+                status=op.status,
+                duration_ms=op.duration_ms,
+                input_tokens=op.input_tokens,
+                output_tokens=op.output_tokens,
+                cost_usd=Decimal(str(op.cost_usd)) if op.cost_usd is not None else None,
+                error_message=op.error or "",
+                result={"cached": bool(getattr(op, "cached", False))},
+                completed_at=timezone.now(),
+            )
+        replace_drafts(campaign, plan.drafts)
+        results = plan.model_dump(mode="json")
+        results["planner"] = outcome.planner_used
+        results["fallback_reason"] = outcome.fallback_reason
+        campaign.results = results
+        campaign.selected_path = plan.strategy.recommended_path
+        campaign.status = Campaign.Status.READY
+        campaign.error_message = ""
+        campaign.plan_lease_until = None
+        campaign.save(
+            update_fields=["results", "selected_path", "status", "error_message", "plan_lease_until", "updated_at"]
+        )
+        if outcome.fallback_reason:
+            timeline.record(campaign, "plan_fallback", reason=outcome.fallback_reason)
+        timeline.record(campaign, "plan_ready", paths=len(plan.strategy.paths))
+    logger.info(
+        "plan ready",
+        extra={"event": "plan_ready", "campaign_id": campaign.id, "planner": outcome.planner_used},
+    )
+    return Campaign.Status.READY
+
+
+def replace_drafts(campaign: Campaign, drafts) -> None:
+    """Unsent drafts are the plan's; replace them. Anything queued or sent stays untouched."""
+    EmailOutreach.objects.filter(campaign=campaign, status=EmailOutreach.Status.DRAFT).delete()
+    EmailOutreach.objects.bulk_create(
+        EmailOutreach(
+            campaign=campaign,
+            hop=draft.hop,
+            recipient_email=draft.recipient_email or "",
+            recipient_name=draft.recipient_name,
+            subject=draft.subject,
+            body=draft.body,
+            status=EmailOutreach.Status.DRAFT,
+        )
+        for draft in drafts
+    )
+
+
+def mark_failed(campaign_id: str, reason: str, lease=None) -> None:
+    rows = Campaign.objects.filter(id=campaign_id, status=Campaign.Status.PROCESSING)
+    if lease is not None:
+        rows = rows.filter(plan_lease_until=lease)
+    with transaction.atomic():
+        if rows.update(status=Campaign.Status.FAILED, error_message=reason, plan_lease_until=None) == 1:
+            timeline.record(Campaign.objects.get(id=campaign_id), "plan_failed", reason=reason)
+
+
+def find_stuck_plans(now: dt.datetime | None = None) -> list[str]:
+    """Campaigns still `processing` past their lease, or never picked up at all."""
+    now = now or timezone.now()
+    never_started = now - dt.timedelta(seconds=max(60, settings.PLAN_DEADLINE_SECONDS // 5))
+    return list(
+        Campaign.objects.filter(status=Campaign.Status.PROCESSING)
+        .filter(Q(plan_lease_until__lt=now) | Q(plan_lease_until__isnull=True, updated_at__lt=never_started))
+        .values_list("id", flat=True)[:500]
+    )
+
+
+def rescue_stuck_plans() -> dict[str, int]:
+    """The watchdog: re-run stuck plans, or fail them after PLAN_MAX_ATTEMPTS with a retry action."""
+    from sixdegrees.campaigns.tasks import plan_campaign
+
+    retried = failed = 0
+    for campaign_id in find_stuck_plans():
+        campaign = Campaign.objects.filter(id=campaign_id).first()
+        if campaign is None:
+            continue
+        if campaign.plan_attempts >= settings.PLAN_MAX_ATTEMPTS:
+            with override(campaign.language):
+                reason = _("planning did not finish after several tries. Please try again.")
+            mark_failed(campaign_id, reason)
+            failed += 1
+            continue
+        # Expire the lease now so the re-run can claim it.
+        Campaign.objects.filter(id=campaign_id).update(plan_lease_until=None, updated_at=timezone.now())
+        timeline.record(campaign, "plan_retry", attempt=campaign.plan_attempts + 1)
+        plan_campaign(campaign_id)
+        retried += 1
+    if retried or failed:
+        logger.warning("watchdog rescued plans", extra={"event": "plan_watchdog", "retried": retried, "failed": failed})
+    return {"retried": retried, "failed": failed}

@@ -1,0 +1,184 @@
+"""The JSON shape of a campaign (field names kept from the earlier API)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from sixdegrees.campaigns import timeline
+from sixdegrees.campaigns.models import Campaign
+from sixdegrees.outreach.models import EmailOutreach
+
+DECLINING_INTENTS = {"no", "stop", "not_now"}
+
+
+def epoch(value: dt.datetime | None) -> int | None:
+    return int(value.timestamp()) if value else None
+
+
+def iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def status_label(status: str) -> str:
+    return {
+        Campaign.Status.PROCESSING: _("Analyzing"),
+        Campaign.Status.READY: _("Ready to launch"),
+        Campaign.Status.IN_PROGRESS: _("In progress"),
+        Campaign.Status.CONNECTED: _("Connected!"),
+        Campaign.Status.COMPLETED: _("Completed"),
+        Campaign.Status.FAILED: _("Needs attention"),
+    }.get(status, status)
+
+
+def node_status(email: EmailOutreach | None) -> str:
+    if email is None:
+        return "waiting"
+    if email.status == EmailOutreach.Status.REPLIED:
+        return "declined" if email.reply_intent in DECLINING_INTENTS else "replied"
+    return {
+        EmailOutreach.Status.DRAFT: "draft",
+        EmailOutreach.Status.QUEUED: "queued",
+        EmailOutreach.Status.SENDING: "queued",
+        EmailOutreach.Status.SENT: "sent",
+        EmailOutreach.Status.FAILED: "failed",
+        EmailOutreach.Status.BOUNCED: "failed",
+    }.get(email.status, "waiting")
+
+
+def email_json(email: EmailOutreach) -> dict[str, Any]:
+    return {
+        "email_id": email.id,
+        "hop": email.hop,
+        "recipient_email": email.recipient_email,
+        "recipient_name": email.recipient_name,
+        "subject": email.subject,
+        "body": email.body,
+        "status": email.status,
+        "attempts": email.attempts,
+        "error_message": email.error_message or None,
+        "queued_at": iso(email.queued_at),
+        "sent_at": epoch(email.sent_at),
+        "sent_at_iso": iso(email.sent_at),
+        "replied_at": epoch(email.replied_at),
+        "reply": email.reply_text or None,
+        "reply_intent": email.reply_intent or None,
+    }
+
+
+def _strategy(campaign: Campaign) -> dict[str, Any]:
+    results = campaign.results if isinstance(campaign.results, dict) else {}
+    strategy = results.get("strategy")
+    if isinstance(strategy, dict):
+        return strategy
+    # Imported rows keep the earlier shape: {"strategy": str, "selected_path": {...}, "target_analysis": str}.
+    legacy_path = results.get("selected_path") if isinstance(results.get("selected_path"), dict) else None
+    return {
+        "summary": strategy if isinstance(strategy, str) else "",
+        "target_analysis": results.get("target_analysis") if isinstance(results.get("target_analysis"), str) else "",
+        "paths": [legacy_path] if legacy_path else [],
+        "recommended_path": 0,
+    }
+
+
+def selected_path_json(campaign: Campaign, paths: list[dict[str, Any]], emails: list[EmailOutreach]) -> dict | None:
+    if not paths:
+        return None
+    index = campaign.selected_path if campaign.selected_path is not None else 0
+    index = min(max(index, 0), len(paths) - 1)
+    path = paths[index]
+    by_hop: dict[int, EmailOutreach] = {}
+    for email in emails:
+        by_hop[email.hop] = email  # the latest email for each hop wins
+    chain_in = path.get("chain") or path.get("intermediaries") or []
+    chain = [{"name": campaign.user_name or _("You"), "role": _("You"), "status": "you", "email": None}]
+    for hop, node in enumerate(chain_in, start=1):
+        node = node if isinstance(node, dict) else {"name": str(node)}
+        email = by_hop.get(hop)
+        chain.append(
+            {
+                "name": node.get("name", ""),
+                "role": node.get("role", ""),
+                "status": node_status(email),
+                "email": (email.recipient_email if email and email.recipient_email else node.get("email")),
+            }
+        )
+    return {
+        "index": index,
+        "label": path.get("label", ""),
+        "degree": path.get("degree"),
+        "confidence": path.get("confidence"),
+        "rationale": path.get("rationale", ""),
+        "chain": chain,
+    }
+
+
+def campaign_summary(campaign: Campaign) -> dict[str, Any]:
+    return {
+        "campaign_id": campaign.id,
+        "target_name": campaign.target_name,
+        "target_company": campaign.target_company,
+        "status": campaign.status,
+        "status_label": status_label(campaign.status),
+        "created_at": epoch(campaign.created_at),
+        "created_at_iso": iso(campaign.created_at),
+        "last_updated_at": epoch(campaign.updated_at),
+        "last_updated_at_iso": iso(campaign.updated_at),
+    }
+
+
+def campaign_detail(campaign: Campaign) -> dict[str, Any]:
+    emails = list(campaign.emails.all().order_by("hop", "created_at"))
+    strategy = _strategy(campaign)
+    paths = [p for p in strategy.get("paths", []) if isinstance(p, dict)]
+    results = campaign.results if isinstance(campaign.results, dict) else {}
+    data = campaign_summary(campaign)
+    data.update(
+        {
+            "user_name": campaign.user_name,
+            "user_email": campaign.email,
+            "language": campaign.language,
+            "strategy": strategy.get("summary", ""),
+            "target_analysis": strategy.get("target_analysis", ""),
+            "paths": paths,
+            "recommended_path": strategy.get("recommended_path", 0),
+            "selected_path": selected_path_json(campaign, paths, emails),
+            "emails": [email_json(e) for e in emails],
+            "work_log": [
+                {
+                    "step_type": s.step_type,
+                    "planner": s.planner,
+                    "status": s.status,
+                    "duration_ms": s.duration_ms,
+                    "input_tokens": s.input_tokens,
+                    "output_tokens": s.output_tokens,
+                    "cost_usd": float(s.cost_usd) if s.cost_usd is not None else None,
+                    "error_message": s.error_message or None,
+                    "created_at": iso(s.created_at),
+                }
+                for s in campaign.steps.all()
+            ],
+            "timeline": [
+                {"kind": ev.kind, "text": timeline.describe(ev), "at": iso(ev.created_at), "at_epoch": epoch(ev.created_at)}
+                for ev in campaign.events.all()
+            ],
+            "planner": results.get("planner"),
+            "fallback_reason": results.get("fallback_reason"),
+            "error_message": campaign.error_message or None,
+            "actions": _actions(campaign, emails),
+            "sender_verified": campaign.owner.email_verified,
+        }
+    )
+    return data
+
+
+def _actions(campaign: Campaign, emails: list[EmailOutreach]) -> list[str]:
+    actions = []
+    nothing_sent = all(e.status == EmailOutreach.Status.DRAFT for e in emails)
+    if campaign.status == Campaign.Status.FAILED or (campaign.status == Campaign.Status.READY and nothing_sent):
+        actions.append("regenerate")
+    if campaign.status == Campaign.Status.READY and nothing_sent:
+        actions.append("select_path")
+    return actions

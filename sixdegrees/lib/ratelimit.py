@@ -1,0 +1,29 @@
+"""Rate limits on public endpoints, counted in the Django cache by django-ratelimit."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django_ratelimit.core import get_usage
+
+from sixdegrees.lib.http import BadRequest
+
+
+class RateLimited(BadRequest):
+    def __init__(self, retry_after: int):
+        super().__init__(_("Too many requests. Please wait a little and try again."), status=429)
+        self.retry_after = max(1, retry_after)
+
+
+def enforce(request: HttpRequest, group: str, rate: str, key: str = "ip") -> None:
+    """Count this request against `rate` for its key; raise RateLimited past the limit."""
+    usage = get_usage(request, group=group, key=key, rate=rate, increment=True)
+    if usage and usage["should_limit"]:
+        raise RateLimited(usage["time_left"])
+
+
+def enforce_value(request: HttpRequest, group: str, rate: str, value: str) -> None:
+    """Like `enforce`, keyed on a value from the body (e.g. the email a code is sent to)."""
+    usage = get_usage(request, group=group, key=lambda _group, _request: value.lower(), rate=rate, increment=True)
+    if usage and usage["should_limit"]:
+        raise RateLimited(usage["time_left"])

@@ -1,0 +1,107 @@
+"""Approving an email: the one place a draft becomes `queued` (the sender picks it up from there)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sixdegrees.campaigns import timeline
+from sixdegrees.campaigns.models import Campaign
+from sixdegrees.lib.http import BadRequest
+from sixdegrees.outreach.models import EmailOutreach, Suppression
+
+EDITABLE = {"subject": 300, "body": 20000, "recipient_email": 254, "recipient_name": 200}
+
+
+def clean_edits(data: dict[str, Any], *, require_all: bool = False) -> dict[str, str]:
+    """Validate subject/body/recipient fields; raise BadRequest with field messages."""
+    cleaned: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for name, limit in EDITABLE.items():
+        if name not in data or data[name] is None:
+            if require_all and name != "recipient_name":
+                errors[name] = _("This field is required.")
+            continue
+        value = data[name]
+        if not isinstance(value, str):
+            errors[name] = _("This must be text.")
+            continue
+        value = value.strip() if name != "body" else value.replace("\r\n", "\n").strip()
+        if "\x00" in value or (name != "body" and any(c in value for c in "\r\n")):
+            errors[name] = _("This contains characters we cannot accept.")
+        elif not value and name != "recipient_name":
+            errors[name] = _("This field cannot be empty.")
+        elif len(value) > limit:
+            errors[name] = _("At most %(max)d characters.") % {"max": limit}
+        elif name == "recipient_email":
+            try:
+                validate_email(value)
+                value = value.lower()
+            except ValidationError:
+                errors[name] = _("Please enter a valid email address, like name@example.com.")
+        cleaned[name] = value
+    if errors:
+        raise BadRequest(_("Please check the highlighted fields."), fields=errors)
+    return cleaned
+
+
+def edit_draft(email: EmailOutreach, edits: dict[str, str]) -> EmailOutreach:
+    with transaction.atomic():
+        updated = EmailOutreach.objects.filter(id=email.id, status=EmailOutreach.Status.DRAFT).update(
+            **edits, updated_at=timezone.now()
+        )
+        if updated != 1:
+            raise BadRequest(_("Only a draft can be edited; this email was already approved."), status=409)
+        timeline.record(email.campaign, "email_edited", recipient=edits.get("recipient_name") or email.recipient_name)
+    email.refresh_from_db()
+    return email
+
+
+def approve(email: EmailOutreach) -> tuple[EmailOutreach, bool]:
+    """Queue a draft for sending. Returns (email, newly_queued); approving twice queues once."""
+    campaign = email.campaign
+    if not campaign.owner.email_verified:
+        raise BadRequest(
+            _(
+                "Please confirm your email address first: use the sign-in code we sent to %(email)s, "
+                "then approve the email again."
+            )
+            % {"email": campaign.owner.email},
+            status=403,
+        )
+    if not email.recipient_email:
+        raise BadRequest(
+            _("Add the recipient's email address before sending."),
+            fields={"recipient_email": _("This field is required.")},
+        )
+    if Suppression.is_suppressed(email.recipient_email):
+        raise BadRequest(_("This person asked not to be contacted, so SixDegrees will not email them."), status=403)
+    with transaction.atomic():
+        now = timezone.now()
+        queued = EmailOutreach.objects.filter(id=email.id, status=EmailOutreach.Status.DRAFT).update(
+            status=EmailOutreach.Status.QUEUED, queued_at=now, next_attempt_at=now, updated_at=now
+        )
+        if queued == 1:
+            Campaign.objects.filter(id=campaign.id, status=Campaign.Status.READY).update(
+                status=Campaign.Status.IN_PROGRESS, updated_at=now
+            )
+            timeline.record(campaign, "email_queued", recipient=email.recipient_name or email.recipient_email)
+            transaction.on_commit(lambda: _enqueue_delivery(email.id))
+    email.refresh_from_db()
+    if queued != 1 and email.status == EmailOutreach.Status.DRAFT:
+        raise BadRequest(_("This email could not be queued. Please try again."), status=409)
+    return email, queued == 1
+
+
+def _enqueue_delivery(email_id: str) -> None:
+    # The outbox row is the truth; the sender (outreach.tasks) looks at queued rows by id.
+    try:
+        from sixdegrees.outreach.tasks import deliver_email
+    except ImportError:  # the SMTP sender arrives with the outreach engine; rows wait as `queued`
+        return
+    deliver_email(email_id)
