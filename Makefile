@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format bench docs clean help
+.PHONY: run test lint format bench docs clean help messages
 
 help:
 	@echo "make run    - set up and start SixDegrees on http://127.0.0.1:8000/"
@@ -40,3 +40,6 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+messages: $(STAMP)
+	$(BIN)/python scripts/update_locale.py

@@ -33,3 +33,34 @@ def alice(django_user_model):
 @pytest.fixture
 def bob(django_user_model):
     return django_user_model.objects.create_user("bob@example.com", name="Bob", email_verified=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and cached plans live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+INTAKE = {
+    "user_name": "Alice Chen",
+    "user_email": "alice@example.com",
+    "user_background": "Founder of a climate-tech startup; previously ML engineer at Stripe; Stanford alumna.",
+    "target_name": "Jane Doe",
+    "target_company": "Partner at Sequoia Capital",
+    "target_reason": "We are raising our Series A and Jane led two climate investments last year.",
+}
+
+
+@pytest.fixture
+def intake_data():
+    return dict(INTAKE)
+
+
+def post_json(client, url, data, **extra):
+    import json
+
+    return client.generic("POST", url, json.dumps(data, ensure_ascii=False), content_type="application/json", **extra)

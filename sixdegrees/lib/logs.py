@@ -26,13 +26,17 @@ _SECRET_KEYS = (
     r"secret_key|private_key|login_code"
 )
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    # Vendor token shapes: Anthropic/OpenAI/Stripe keys, Stripe webhook secrets, bearer tokens.
-    (re.compile(r"\b(?:sk|rk|pk)[-_](?:live_|test_|ant-)?[A-Za-z0-9_\-]{8,}"), REDACTED),
+    # Vendor token shapes: Stripe keys (always _live_/_test_), Anthropic/OpenAI keys (sk-ant-…,
+    # sk-proj-…, long), Stripe webhook secrets, bearer tokens. Narrow enough to leave identifiers
+    # such as `pk_url_kwarg` alone.
+    (re.compile(r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{8,}"), REDACTED),
+    (re.compile(r"\bsk-[A-Za-z0-9_\-]{20,}"), REDACTED),
     (re.compile(r"\bwhsec_[A-Za-z0-9]{8,}"), REDACTED),
     (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=\-]{6,}"), r"\1 " + REDACTED),
     # "key": "value" in JSON, key=value in query strings / form bodies / env dumps, key: value in headers.
-    (re.compile(rf'(?i)("(?:{_SECRET_KEYS})"\s*:\s*)"(?:[^"\\]|\\.)*"'), r'\1"' + REDACTED + '"'),
-    (re.compile(rf"(?i)('(?:{_SECRET_KEYS})'\s*:\s*)'(?:[^'\\]|\\.)*'"), r"\1'" + REDACTED + "'"),
+    # A prefix counts too: "new_password", 'HTTP_AUTHORIZATION', "stripe_webhook_secret".
+    (re.compile(rf'(?i)("(?:[a-z0-9_\-]*[_\-])?(?:{_SECRET_KEYS})"\s*:\s*)"(?:[^"\\]|\\.)*"'), r'\1"' + REDACTED + '"'),
+    (re.compile(rf"(?i)('(?:[a-z0-9_\-]*[_\-])?(?:{_SECRET_KEYS})'\s*:\s*)'(?:[^'\\]|\\.)*'"), r"\1'" + REDACTED + "'"),
     (re.compile(rf"(?i)\b((?:[A-Z0-9_]*_)?(?:{_SECRET_KEYS}))=([^&\s,;]+)"), r"\1=" + REDACTED),
     (re.compile(rf"(?im)^((?:{_SECRET_KEYS})\s*:\s*).+$"), r"\1" + REDACTED),
     # user:password@ in URLs (DATABASE_URL, REDIS_URL, SMTP URLs).

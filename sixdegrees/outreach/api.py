@@ -80,6 +80,6 @@ def send(request: HttpRequest):
         edits = clean_edits(overrides, require_all=True)
         next_hop = (campaign.emails.aggregate(h=Max("hop"))["h"] or 0) + 1
         email = EmailOutreach.objects.create(campaign=campaign, hop=next_hop, **edits)
-    email, newly = approve(email)
+    email, newly = approve(email, request.user)
     message = _("Queued for sending.") if newly else _("This email was already approved.")
     return _ok({"success": True, "email_id": email.id, "status": email.status, "message": message})

@@ -62,10 +62,17 @@ def edit_draft(email: EmailOutreach, edits: dict[str, str]) -> EmailOutreach:
     return email
 
 
-def approve(email: EmailOutreach) -> tuple[EmailOutreach, bool]:
-    """Queue a draft for sending. Returns (email, newly_queued); approving twice queues once."""
+def approve(email: EmailOutreach, approver: Any) -> tuple[EmailOutreach, bool]:
+    """Queue a draft for sending. Returns (email, newly_queued); approving twice queues once.
+
+    Only the owner, signed in with a code sent to their address, may approve: a browser that
+    merely typed the address into the intake can read and edit drafts but never send them.
+    """
     campaign = email.campaign
-    if not campaign.owner.email_verified:
+    signed_in_owner = (
+        getattr(approver, "is_authenticated", False) and approver.pk == campaign.owner_id and approver.email_verified
+    )
+    if not signed_in_owner:
         raise BadRequest(
             _(
                 "Please confirm your email address first: use the sign-in code we sent to %(email)s, "

@@ -15,27 +15,10 @@ from pathlib import Path
 import pytest
 
 from sixdegrees.conftest import free_port
+from sixdegrees.ops.tests.helpers import subprocess_env
 
 START_DEADLINE_SECONDS = 30
 STOP_DEADLINE_SECONDS = 10  # what `up` promises (children get 8 s before SIGKILL)
-
-
-def service_env(data_dir: Path) -> dict[str, str]:
-    """The test runner's environment minus its own SixDegrees/Django settings, plus a scratch data dir."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("SIXDEGREES_", "DJANGO_"))
-        and key not in ("DATABASE_URL", "REDIS_URL", "SITE_URL")
-    }
-    env.update(
-        SIXDEGREES_DATA_DIR=str(data_dir),
-        SIXDEGREES_ENV="development",
-        SIXDEGREES_ENV_FILE=str(data_dir / "no.env"),
-        SIXDEGREES_WORKERS="1",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
 
 
 def processes_using(data_dir: Path) -> list[int]:
@@ -76,7 +59,7 @@ class Up:
         with self.out_path.open("wb") as out, self.err_path.open("wb") as err:
             self.process = subprocess.Popen(
                 [*argv, "up", "--port", str(self.port)],
-                env=service_env(self.data_dir),
+                env=subprocess_env(self.data_dir, SIXDEGREES_ENV="development"),
                 cwd=tmp_path,
                 stdout=out,
                 stderr=err,

@@ -1,0 +1,333 @@
+"""The shape of a strategy: what goes into a planner and what must come out of one.
+
+Both planners (offline and Anthropic) produce a `Plan`, and both are held to the same rules here,
+so a plan that reaches the dashboard is always complete: 2–4 ranked paths that end at the target,
+one draft per hop of the recommended path, and no template leftovers such as `[Name]`.
+
+Conventions:
+- A path's `chain` lists the people the emails go to, in order, *excluding* the person asking and
+  *including* the target as the last node. So `degree` (number of hops, i.e. emails in the chain)
+  equals `len(chain)`, which is the number of intermediaries + 1.
+- Draft length is measured with `draft_length`: English counts whitespace-separated words;
+  Chinese counts each Han character as one and each run of Latin letters/digits (a name, an
+  e-mail address) as one. The offline planner writes within `OFFLINE_LENGTH`; any plan must fall
+  within the looser `ACCEPTED_LENGTH`, so a model's 210-word draft is not thrown away.
+- Cross-checks that need the request (the target's name, which e-mail addresses are real) run
+  when validation is given a context: `Plan.model_validate(data, context=plan_context(inp))`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    model_validator,
+)
+
+Language = Literal["en", "zh-hans"]
+
+OFFLINE_LENGTH: dict[str, tuple[int, int]] = {"en": (120, 200), "zh-hans": (150, 400)}
+ACCEPTED_LENGTH: dict[str, tuple[int, int]] = {"en": (60, 350), "zh-hans": (80, 700)}
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RE = re.compile(f"[{_CJK}]")
+_ZH_UNITS_RE = re.compile(f"[{_CJK}]|[A-Za-z0-9][\\w.@+'’-]*")
+
+# Template leftovers a model (or a careless template) might emit. Each is specific enough that
+# ordinary prose does not trip it: `[1]` citations, e-mail addresses in <...>, "a contact" pass.
+_PLACEHOLDER_RES = [
+    re.compile(rf"\[[^\[\]\n]{{0,40}}[A-Za-z{_CJK}][^\[\]\n]{{0,40}}\]"),  # [Name], [your company]
+    re.compile(r"【[^】\n]{1,30}】"),  # 【姓名】
+    re.compile(rf"\{{\{{?\s*[A-Za-z_{_CJK}][^{{}}\n]{{0,40}}\}}\}}?"),  # {name}, {{first_name}}
+    re.compile(rf"<\s*/?\s*[A-Za-z{_CJK}][^<>@\n]{{0,40}}>"),  # <Name>, </intake>
+    re.compile(
+        r"(?i)\b(?:connection|intermediary|contact|person|introducer|friend|target|hop|node|"
+        r"recipient)\s*#?\s*\d+\b"
+    ),  # Connection 1, Intermediary 2
+    re.compile(r"(?i)\blorem\b|\bipsum dolor\b"),
+    re.compile(r"\b(?:TBD|TBA|TODO|FIXME)\b"),
+    re.compile(r"(?<![A-Za-z0-9])(?:X{2,}|x{3,})(?![A-Za-z0-9])"),  # XXX, XX公司
+    re.compile(r"某某"),
+    re.compile(r"[（(]\s*(?:姓名|名字|称呼|公司名?|职位|对方姓名|您的名字|收件人)\s*[）)]"),
+    re.compile(r"(?i)\byour name here\b|\binsert [a-z' ]{1,30} here\b"),
+    re.compile(r"(?i)\b[a-z]+_name\b"),  # first_name, target_name
+    re.compile(r"%\(\w+\)[sd]|(?<![\w%])%s(?!\w)"),
+]
+
+_EMAIL_RE = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[A-Za-z]{2,}$")
+
+
+def find_placeholders(text: str) -> list[str]:
+    """Every placeholder-looking fragment in `text`, in order of appearance."""
+    found: list[tuple[int, str]] = []
+    for pattern in _PLACEHOLDER_RES:
+        found.extend((m.start(), m.group(0)) for m in pattern.finditer(text))
+    return [fragment for _, fragment in sorted(found)]
+
+
+def scrub_placeholders(text: str) -> str:
+    """`text` with placeholder-looking fragments removed, for quoting a person's own words."""
+    for pattern in _PLACEHOLDER_RES:
+        text = pattern.sub(" ", text)
+    text = re.sub(r"[ \t]+([,.;:!?，。；：！？])", r"\1", text)
+    return re.sub(r"[ \t]{2,}", " ", text).strip()
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK_RE.search(text))
+
+
+def draft_length(text: str, language: str) -> int:
+    """Words for English, Han characters plus Latin runs for Chinese (see the module docstring)."""
+    if language == "zh-hans":
+        return len(_ZH_UNITS_RE.findall(text))
+    return len(text.split())
+
+
+def normalize_name(text: str) -> str:
+    """Case-, width- and whitespace-insensitive form of a name, for comparisons."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _no_placeholders(value: str) -> str:
+    found = find_placeholders(value)
+    if found:
+        shown = ", ".join(repr(f) for f in found[:3])
+        raise ValueError(
+            f"contains template placeholder text ({shown}); write the real words instead, "
+            "describing unknown people by their role"
+        )
+    return value
+
+
+def _check_email(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    if not _EMAIL_RE.match(value):
+        raise ValueError("is not an e-mail address")
+    return value
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _text(max_length: int) -> Any:
+    """A stripped, non-empty string with no placeholders."""
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
+        AfterValidator(_no_placeholders),
+    ]
+
+
+def _field(max_length: int) -> Any:
+    """A stripped, non-empty string from a person (placeholders are allowed: it is their text)."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)]
+
+
+# Generated text: stripped, non-empty, placeholder-free, bounded.
+Label = _text(140)
+Name = _text(160)
+Subject = _text(200)
+Role = _text(240)
+Paragraph = _text(1200)
+Essay = _text(3000)
+Body = _text(6000)
+# A person's own text: stripped, non-empty, bounded.
+PersonName = _field(100)
+OrgText = _field(200)
+FreeText = _field(2000)
+
+
+Email = Annotated[str | None, BeforeValidator(_blank_to_none), AfterValidator(_check_email)]
+OptionalField = Annotated[
+    str | None, BeforeValidator(_blank_to_none), StringConstraints(strip_whitespace=True, max_length=200)
+]
+
+
+def _normalize_language(value: Any) -> Any:
+    if isinstance(value, str):
+        key = value.strip().lower().replace("_", "-")
+        if key in {"zh", "zh-cn", "zh-hans", "zh-hans-cn", "zh-sg", "cn"}:
+            return "zh-hans"
+        if key.startswith("en"):
+            return "en"
+    return value
+
+
+class Contact(BaseModel):
+    """Someone the person already knows (from their address book or the network app)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    name: PersonName
+    email: Email = None
+    company: OptionalField = None
+    title: OptionalField = None
+    school: OptionalField = None
+
+
+class PlanInput(BaseModel):
+    """An intake: who the person is, whom they want to reach, why, and whom they know."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    user_name: PersonName
+    user_email: Annotated[str, AfterValidator(_check_email)]
+    user_background: FreeText
+    target_name: PersonName
+    target_company: OrgText
+    target_reason: FreeText
+    language: Annotated[Language, BeforeValidator(_normalize_language)] = "en"
+    contacts: list[Contact] = Field(default_factory=list, max_length=500)
+
+
+class ChainNode(BaseModel):
+    """One person an email goes to. Unknown people are named by their role, never `[Name]`."""
+
+    name: Name = Field(
+        description="Real name, or a descriptive role such as 'A former colleague of Jane Doe at Acme'."
+    )
+    role: Role = Field(description="Who this person is and why they can help.")
+    email: Email = Field(default=None, description="Only a real address from the person's contacts.")
+    kind: Literal["intermediary", "target"]
+
+
+class Path(BaseModel):
+    """One way to the target. `degree` = hops = emails = len(chain) = intermediaries + 1."""
+
+    label: Label = Field(description="A short name for this route.")
+    degree: int = Field(ge=1, le=4, description="Number of hops: len(chain).")
+    confidence: float = Field(ge=0, le=1, description="Chance this route gets a reply, 0–1.")
+    chain: list[ChainNode] = Field(min_length=1, max_length=4)
+    rationale: Paragraph = Field(description="Why this path.")
+
+    @model_validator(mode="after")
+    def _chain_is_consistent(self) -> Path:
+        if self.chain[-1].kind != "target":
+            raise ValueError("the last node of the chain must be the target (kind 'target')")
+        if any(node.kind != "intermediary" for node in self.chain[:-1]):
+            raise ValueError("every node before the last must have kind 'intermediary'")
+        if self.degree != len(self.chain):
+            raise ValueError(
+                f"degree is {self.degree} but the chain has {len(self.chain)} nodes; "
+                "degree must equal the number of nodes (intermediaries + the target)"
+            )
+        return self
+
+
+class Strategy(BaseModel):
+    target_analysis: Essay
+    summary: Essay
+    paths: list[Path] = Field(min_length=2, max_length=4)
+    recommended_path: int = Field(ge=0, description="Index into paths.")
+
+    @model_validator(mode="after")
+    def _recommended_exists(self, info: ValidationInfo) -> Strategy:
+        if self.recommended_path >= len(self.paths):
+            raise ValueError(
+                f"recommended_path is {self.recommended_path} but there are only "
+                f"{len(self.paths)} paths (indexes start at 0)"
+            )
+        context = info.context or {}
+        target = context.get("target_name")
+        allowed = context.get("allowed_emails")
+        for i, path in enumerate(self.paths):
+            last = path.chain[-1]
+            if target and normalize_name(last.name) != normalize_name(target):
+                raise ValueError(f"paths[{i}] ends with {last.name!r}, not the target {target!r}")
+            for node in path.chain:
+                if allowed is not None and node.email and node.email.lower() not in allowed:
+                    raise ValueError(
+                        f"paths[{i}] gives {node.name!r} the address {node.email!r}, which is not "
+                        "one of the person's contacts; use null for unknown addresses"
+                    )
+        return self
+
+    @property
+    def recommended(self) -> Path:
+        return self.paths[self.recommended_path]
+
+
+class Draft(BaseModel):
+    """The email for one hop of the recommended path."""
+
+    hop: int = Field(ge=1, le=4)
+    recipient_name: Name
+    recipient_email: Email = None
+    recipient_role: Role
+    subject: Subject
+    body: Body
+
+
+class Plan(BaseModel):
+    strategy: Strategy
+    drafts: list[Draft] = Field(min_length=1, max_length=4)
+    language: Language
+
+    @model_validator(mode="after")
+    def _drafts_follow_the_path(self, info: ValidationInfo) -> Plan:
+        path = self.strategy.recommended
+        if len(self.drafts) != path.degree:
+            raise ValueError(
+                f"the recommended path has {path.degree} hops, so it needs {path.degree} drafts, "
+                f"not {len(self.drafts)}"
+            )
+        low, high = ACCEPTED_LENGTH[self.language]
+        context = info.context or {}
+        target = context.get("target_name")
+        for i, (draft, node) in enumerate(zip(self.drafts, path.chain, strict=True)):
+            where = f"drafts[{i}]"
+            if draft.hop != i + 1:
+                raise ValueError(f"{where} has hop {draft.hop}; hops must be 1, 2, … in order")
+            if normalize_name(draft.recipient_name) != normalize_name(node.name):
+                raise ValueError(
+                    f"{where} is addressed to {draft.recipient_name!r} but hop {i + 1} of the "
+                    f"recommended path is {node.name!r}"
+                )
+            if (draft.recipient_email or None) != (node.email or None):
+                raise ValueError(f"{where} recipient_email must match the chain node's email")
+            size = draft_length(draft.body, self.language)
+            if not low <= size <= high:
+                unit = "words" if self.language == "en" else "characters"
+                raise ValueError(f"{where} body is {size} {unit}; keep it between {low} and {high}")
+            if self.language == "zh-hans" and not has_cjk(draft.body):
+                raise ValueError(f"{where} must be written in Simplified Chinese")
+            if target and not _mentions(draft.body, target):
+                raise ValueError(f"{where} must mention the target, {target}, by name")
+        return self
+
+
+def _mentions(body: str, name: str) -> bool:
+    """The full name, or one of its parts (a Chinese draft may write only the family name)."""
+    haystack = normalize_name(body)
+    full = normalize_name(name)
+    if full in haystack:
+        return True
+    parts = [p for p in re.split(r"[\s.,]+", full) if len(p) >= 2]
+    if has_cjk(full) and len(full) >= 2:
+        parts.append(full[:1] if len(full) <= 3 else full[:2])
+    return any(part in haystack for part in parts)
+
+
+def plan_context(inp: PlanInput) -> dict[str, Any]:
+    """The validation context that ties a plan to its request."""
+    return {
+        "target_name": inp.target_name,
+        "allowed_emails": {c.email.lower() for c in inp.contacts if c.email},
+    }
