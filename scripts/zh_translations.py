@@ -7,8 +7,7 @@ ZH = {
     "If that address has campaigns, a sign-in code is on its way.": "如果该地址有活动，登录验证码已在发送途中。",
     "Please enter the code from the email.": "请输入邮件中的验证码。",
     "Your SixDegrees sign-in code: %(code)s": "您的 SixDegrees 登录验证码：%(code)s",
-    "Hello,\n\nYour sign-in code is %(code)s. It works once, for %(minutes)s minutes.\n\nOr open this link to sign in:\n%(link)s\n\nIf you did not ask for this, you can ignore this email; nobody can sign in without the code.":
-        "您好：\n\n您的登录验证码是 %(code)s，仅可使用一次，%(minutes)s 分钟内有效。\n\n也可以打开以下链接直接登录：\n%(link)s\n\n如果这不是您本人的操作，请忽略此邮件；没有验证码，任何人都无法登录。",
+    "Hello,\n\nYour sign-in code is %(code)s. It works once, for %(minutes)s minutes.\n\nOr open this link to sign in:\n%(link)s\n\nIf you did not ask for this, you can ignore this email; nobody can sign in without the code.": "您好：\n\n您的登录验证码是 %(code)s，仅可使用一次，%(minutes)s 分钟内有效。\n\n也可以打开以下链接直接登录：\n%(link)s\n\n如果这不是您本人的操作，请忽略此邮件；没有验证码，任何人都无法登录。",
     "That code is not right or has expired. Ask for a new one.": "验证码不正确或已过期，请重新获取。",
     "This sign-in link has expired or was already used. Ask for a new code.": "该登录链接已过期或已被使用，请重新获取验证码。",
     "This code was already used. Ask for a new one.": "该验证码已被使用，请重新获取。",
@@ -69,8 +68,7 @@ ZH = {
     "This field cannot be empty.": "此项不能为空。",
     "At most %(max)d characters.": "最多 %(max)d 个字符。",
     "Only a draft can be edited; this email was already approved.": "只有草稿可以编辑；这封邮件已经批准。",
-    "Please confirm your email address first: use the sign-in code we sent to %(email)s, then approve the email again.":
-        "请先确认您的邮箱地址：使用我们发送到 %(email)s 的登录验证码登录，然后再次批准这封邮件。",
+    "Please confirm your email address first: use the sign-in code we sent to %(email)s, then approve the email again.": "请先确认您的邮箱地址：使用我们发送到 %(email)s 的登录验证码登录，然后再次批准这封邮件。",
     "Add the recipient's email address before sending.": "发送前请填写收件人的邮箱地址。",
     "This person asked not to be contacted, so SixDegrees will not email them.": "此人已要求不再被联系，SixDegrees 不会给他们发邮件。",
     "This email could not be queued. Please try again.": "这封邮件未能加入队列，请重试。",

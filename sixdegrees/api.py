@@ -23,7 +23,7 @@ api = NinjaAPI(
     title="SixDegrees API",
     version=__version__,
     description="Warm introductions: intake, campaigns, emails, sign-in, health. "
-    "Errors always look like {\"success\": false, \"error\": \"…\", \"fields\": {…}}.",
+    'Errors always look like {"success": false, "error": "…", "fields": {…}}.',
     docs_url="/docs",
     openapi_url="/openapi.json",
     urls_namespace="api",

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
+    "ninja",
     "sixdegrees.accounts",
     "sixdegrees.campaigns",
     "sixdegrees.strategy",
@@ -216,6 +217,29 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(OUTBOX_DIR)
 
+# --- Outreach sender (outreach/sender.py). The operator's default mailbox is GMAIL_ADDRESS on the
+# SMTP_* server above; people connect their own mailboxes (outreach.Mailbox), used first.
+SMTP_CAFILE = env_str("SMTP_CAFILE")  # extra CA bundle, e.g. for a self-hosted server
+_GMAIL = SMTP_HOST == "smtp.gmail.com"
+IMAP_HOST = env_str("IMAP_HOST", "imap.gmail.com" if _GMAIL else "")  # empty: no Sent-folder check
+IMAP_PORT = env_int("IMAP_PORT", 993, minimum=1, maximum=65535)
+IMAP_SECURITY = env_choice("IMAP_SECURITY", ("starttls", "ssl", "none"), "ssl")
+IMAP_CAFILE = env_str("IMAP_CAFILE")
+# Fernet keys for mailbox passwords at rest, comma-separated, the first encrypts. Development
+# generates one into the data dir; production refuses to store a password without one.
+ENCRYPTION_KEYS = env_list("SIXDEGREES_ENCRYPTION_KEYS")
+# A claimed email not finished within this many seconds is taken back (its worker died).
+OUTBOX_LEASE_SECONDS = env_int("SIXDEGREES_OUTBOX_LEASE_SECONDS", 300, minimum=1, maximum=3600)
+# Defaults for each mailbox (each can have its own): messages per UTC day, seconds between messages.
+OUTBOX_DAILY_CAP = env_int("SIXDEGREES_DAILY_CAP", 400, minimum=1)
+OUTBOX_MIN_INTERVAL_SECONDS = env_int("SIXDEGREES_SEND_INTERVAL_SECONDS", 30, minimum=0, maximum=3600)
+# Approval wakes the sender at once (the minute sweeper would find the email anyway). The test
+# settings run tasks inline, inside the approving request, so there it is off by default.
+OUTBOX_SEND_ON_APPROVE = env_bool("SIXDEGREES_SEND_ON_APPROVE", default=SIXDEGREES_ENV != "test")
+OUTBOX_MAX_ATTEMPTS = 8  # transient failures before an email is marked failed
+OUTBOX_RETRY_BASE_SECONDS = 60  # backoff: 1, 2, 4 … minutes (capped at an hour), with jitter
+OUTBOX_SMTP_TIMEOUT = 30
+
 # --- Rate limits on public endpoints ("count/period", period s, m, h or d).
 RATE_LIMIT_INTAKE = env_str("SIXDEGREES_RATE_LIMIT_INTAKE", "20/h")
 RATE_LIMIT_SIGNIN = env_str("SIXDEGREES_RATE_LIMIT_SIGNIN", "10/h")
@@ -290,7 +314,8 @@ LOGGING = {
             "filters": ["context", "redact"],
         },
         "file": {
-            "class": "logging.handlers.RotatingFileHandler",
+            # Several processes share this file; RotatingFileHandler would lose lines there.
+            "class": "sixdegrees.lib.logs.SharedRotatingFileHandler",
             "filename": str(LOG_FILE),
             "maxBytes": 10 * 1024 * 1024,
             "backupCount": 5,

@@ -6,8 +6,8 @@ import tempfile
 os.environ["SIXDEGREES_ENV"] = "test"
 os.environ.setdefault("SIXDEGREES_DATA_DIR", tempfile.mkdtemp(prefix="sixdegrees-test-"))
 
-from sixdegrees.settings import *  # noqa: E402,F403
-from sixdegrees.settings import HUEY  # noqa: E402
+from sixdegrees.settings import *  # noqa: F403
+from sixdegrees.settings import HUEY
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
 # Tasks run inline, in the test's transaction; tests of the real consumer start one explicitly.

@@ -94,7 +94,11 @@ def verify_link(token: str) -> SigninResult:
     except signing.BadSignature:
         return SigninResult(None, wrong)
     row = LoginCode.objects.filter(pk=data.get("id"), used_at__isnull=True).select_related("user").first()
-    if row is None or row.expires_at < timezone.now() or not hmac.compare_digest(row.code_hash, _hash(str(data.get("code")))):
+    if (
+        row is None
+        or row.expires_at < timezone.now()
+        or not hmac.compare_digest(row.code_hash, _hash(str(data.get("code"))))
+    ):
         return SigninResult(None, wrong)
     return _consume(row)
 

@@ -22,7 +22,7 @@ class CreditTransaction(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credit_transactions")
     amount = models.IntegerField()
     transaction_type = models.CharField(max_length=16, choices=Kind.choices)
-    plan = models.CharField(max_length=32, null=True, blank=True)
+    plan = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001  NULL = no plan, as in the old data
     campaign = models.ForeignKey(
         Campaign, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_constraint=False
     )

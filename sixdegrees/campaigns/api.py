@@ -54,7 +54,9 @@ def _ok(data: dict, status: int = 200) -> JsonResponse:
     summary="Start a campaign",
     description="Six required fields; answers at once with the campaign id while planning runs in the background.",
     response={200: IntakeOut, 400: ErrorOut, 413: ErrorOut, 415: ErrorOut, 429: ErrorOut},
-    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": IntakeIn.model_json_schema()}}}},
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"application/json": {"schema": IntakeIn.model_json_schema()}}}
+    },
 )
 def intake(request: HttpRequest):
     enforce(request, "intake", settings.RATE_LIMIT_INTAKE)
@@ -140,9 +142,10 @@ def regenerate(request: HttpRequest, campaign_id: str):
     from sixdegrees.campaigns.tasks import plan_campaign
 
     found = get_campaign_for_request(request, campaign_id)
-    if found.status not in (Campaign.Status.READY, Campaign.Status.FAILED) or found.emails.exclude(
-        status=EmailOutreach.Status.DRAFT
-    ).exists():
+    if (
+        found.status not in (Campaign.Status.READY, Campaign.Status.FAILED)
+        or found.emails.exclude(status=EmailOutreach.Status.DRAFT).exists()
+    ):
         raise BadRequest(_("A new plan can only be made before the first email is sent."), status=409)
     with transaction.atomic():
         Campaign.objects.filter(id=found.id).update(

@@ -161,7 +161,12 @@ def campaign_detail(campaign: Campaign) -> dict[str, Any]:
                 for s in campaign.steps.all()
             ],
             "timeline": [
-                {"kind": ev.kind, "text": timeline.describe(ev), "at": iso(ev.created_at), "at_epoch": epoch(ev.created_at)}
+                {
+                    "kind": ev.kind,
+                    "text": timeline.describe(ev),
+                    "at": iso(ev.created_at),
+                    "at_epoch": epoch(ev.created_at),
+                }
                 for ev in campaign.events.all()
             ],
             "planner": results.get("planner"),

@@ -13,10 +13,12 @@ from sixdegrees import __version__
 class LazyDjangoGroup(click.Group):
     """Sets Django up before any subcommand runs, turning configuration errors into plain messages."""
 
-    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
-        if ctx.protected_args or ctx.args:
-            setup_django()
-        return super().invoke(ctx)
+    def resolve_command(self, ctx: click.Context, args: list[str]):  # type: ignore[no-untyped-def]
+        # Only reached when a subcommand is about to run, so `sixdegrees --help` needs no settings.
+        # (Checking ctx.protected_args did the same, but Click 9 removes it.)
+        resolved = super().resolve_command(ctx, args)
+        setup_django()
+        return resolved
 
 
 def setup_django() -> None:

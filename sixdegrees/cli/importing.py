@@ -14,12 +14,8 @@ SHOWN = 20  # orphans, skipped rows and warnings listed in full before "… and 
 
 
 @cli.command("import-d1")
-@click.argument(
-    "dump", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
-)
-@click.option(
-    "--dry-run", is_flag=True, help="Do the whole import, then roll it back and only report."
-)
+@click.argument("dump", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Do the whole import, then roll it back and only report.")
 @json_option
 def import_d1(dump: Path, dry_run: bool, as_json: bool) -> None:
     """Import an SQL export (`wrangler d1 export`) of the earlier deployment's database.
@@ -49,23 +45,22 @@ def _print_report(data: dict[str, Any]) -> None:
     click.echo(f"{verb} from {data['dump']}:")
     click.echo(f"  {'table':<22}{'imported':>10}{'already present':>17}{'skipped':>9}")
     for table, counts in data["tables"].items():
-        click.echo(
-            f"  {table:<22}{counts['imported']:>10}"
-            f"{counts['already_present']:>17}{counts['skipped']:>9}"
-        )
+        click.echo(f"  {table:<22}{counts['imported']:>10}{counts['already_present']:>17}{counts['skipped']:>9}")
     adjustments = data["balance_adjustments"]
     if adjustments:
         shown = ", ".join(f"{a['user_id']} {a['amount']:+d}" for a in adjustments[:SHOWN])
         more = f" … and {len(adjustments) - SHOWN} more" if len(adjustments) > SHOWN else ""
         click.echo(f"Balance adjustments ({len(adjustments)}): {shown}{more}")
     if data["ignored_tables"]:
-        ignored = ", ".join(f"{name} ({rows} rows)" for name, rows in data["ignored_tables"].items())
+        ignored = ", ".join(
+            f"{name} ({rows} row{'' if rows == 1 else 's'})" for name, rows in data["ignored_tables"].items()
+        )
         click.echo(f"Ignored platform tables: {ignored}")
     _print_list(
         "Orphans",
         [f"{o['table']} {o['id']}: {o['reason']} ({o['action']})" for o in data["orphans"]],
     )
-    _print_list("Skipped", [f"{s['table']} {s['id']}: {s['reason']}" for s in data["skipped"]])
+    _print_list("Skipped, not orphans", [f"{s['table']} {s['id']}: {s['reason']}" for s in data["skipped"]])
     _print_list("Warnings", [f"{w['table']} {w['id']}: {w['message']}" for w in data["warnings"]])
     for note in data["notes"]:
         click.echo(f"Note: {note}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -39,7 +38,7 @@ def up(host: str, port: int, web_workers: int) -> None:
     _migrate(verbosity=0)
     children: list[subprocess.Popen[bytes]] = []
     base = [sys.executable, "-m", "sixdegrees"]
-    stopping = {"signal": None}
+    stopping: dict[str, int | None] = {"signal": None}
 
     def request_stop(signum: int, _frame: Any) -> None:
         stopping["signal"] = signum

@@ -23,7 +23,9 @@ def env_str(name: str, default: str = "") -> str:
         try:
             return Path(file_path).read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise ImproperlyConfigured(f"{name}_FILE points at {file_path!r}, which cannot be read: {exc.strerror}") from None
+            raise ImproperlyConfigured(
+                f"{name}_FILE points at {file_path!r}, which cannot be read: {exc.strerror}"
+            ) from None
     return os.environ.get(name, default).strip()
 
 

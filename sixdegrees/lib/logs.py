@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import fcntl
 import json
 import logging
+import logging.handlers
+import os
 import re
 from typing import Any
 
@@ -18,7 +21,7 @@ request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("req
 REDACTED = "[redacted]"
 
 # Keys whose values are secrets wherever they appear (JSON bodies, dict extras, headers, query strings).
-_SECRET_KEYS = (
+_SENSITIVE_NAMES = (
     r"authorization|proxy-authorization|cookie|set-cookie|x-api-key|api[_-]?key|apikey|"
     r"password|passwd|pass|secret|client_secret|token|access_token|refresh_token|id_token|"
     r"session(?:id)?|csrftoken|csrfmiddlewaretoken|stripe[_-]signature|app_password|"
@@ -35,14 +38,20 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=\-]{6,}"), r"\1 " + REDACTED),
     # "key": "value" in JSON, key=value in query strings / form bodies / env dumps, key: value in headers.
     # A prefix counts too: "new_password", 'HTTP_AUTHORIZATION', "stripe_webhook_secret".
-    (re.compile(rf'(?i)("(?:[a-z0-9_\-]*[_\-])?(?:{_SECRET_KEYS})"\s*:\s*)"(?:[^"\\]|\\.)*"'), r'\1"' + REDACTED + '"'),
-    (re.compile(rf"(?i)('(?:[a-z0-9_\-]*[_\-])?(?:{_SECRET_KEYS})'\s*:\s*)'(?:[^'\\]|\\.)*'"), r"\1'" + REDACTED + "'"),
-    (re.compile(rf"(?i)\b((?:[A-Z0-9_]*_)?(?:{_SECRET_KEYS}))=([^&\s,;]+)"), r"\1=" + REDACTED),
-    (re.compile(rf"(?im)^((?:{_SECRET_KEYS})\s*:\s*).+$"), r"\1" + REDACTED),
+    (
+        re.compile(rf'(?i)("(?:[a-z0-9_\-]*[_\-])?(?:{_SENSITIVE_NAMES})"\s*:\s*)"(?:[^"\\]|\\.)*"'),
+        r'\1"' + REDACTED + '"',
+    ),
+    (
+        re.compile(rf"(?i)('(?:[a-z0-9_\-]*[_\-])?(?:{_SENSITIVE_NAMES})'\s*:\s*)'(?:[^'\\]|\\.)*'"),
+        r"\1'" + REDACTED + "'",
+    ),
+    (re.compile(rf"(?i)\b((?:[A-Z0-9_]*_)?(?:{_SENSITIVE_NAMES}))=([^&\s,;]+)"), r"\1=" + REDACTED),
+    (re.compile(rf"(?im)^((?:{_SENSITIVE_NAMES})\s*:\s*).+$"), r"\1" + REDACTED),
     # user:password@ in URLs (DATABASE_URL, REDIS_URL, SMTP URLs).
     (re.compile(r"(\b[a-z][a-z0-9+.\-]*://[^:/@\s]+:)[^@/\s]+@"), r"\1" + REDACTED + "@"),
 ]
-_SECRET_KEY_RE = re.compile(rf"(?i)^(?:[a-z0-9_]*_)?(?:{_SECRET_KEYS})$")
+_SECRET_KEY_RE = re.compile(rf"(?i)^(?:[a-z0-9_]*_)?(?:{_SENSITIVE_NAMES})$")
 
 
 def redact(text: str) -> str:
@@ -95,9 +104,7 @@ class RequestContextFilter(logging.Filter):
         if not getattr(record, "request_id", None):
             # django.request logs 4xx/5xx after the middleware has returned, so the context
             # variable is already reset; the request it passes along still carries the id.
-            record.request_id = request_id_var.get() or getattr(
-                getattr(record, "request", None), "request_id", None
-            )
+            record.request_id = request_id_var.get() or getattr(getattr(record, "request", None), "request_id", None)
         return True
 
 
@@ -119,3 +126,48 @@ class JsonFormatter(logging.Formatter):
         elif record.exc_info:
             entry["exception"] = redact(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+class SharedRotatingFileHandler(logging.handlers.WatchedFileHandler):
+    """A size-rotated log file that several processes can write at once.
+
+    `sixdegrees up` runs the web workers and the task worker as separate processes on one
+    log file. RotatingFileHandler is unsafe there: each process rotates on the size of its
+    own open file, so they rename each other's files and lines are lost. Here the size of
+    the file on disk decides, one process rotates under a lock, and the others notice the
+    new file (WatchedFileHandler reopens when the path points at a different file).
+    """
+
+    # maxBytes/backupCount spelled as RotatingFileHandler's, so LOGGING settings carry over.
+    def __init__(self, filename: str, maxBytes: int, backupCount: int, encoding: str | None = None):
+        super().__init__(filename, encoding=encoding)
+        self.max_bytes = maxBytes
+        self.backup_count = backupCount
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self._too_big():
+                self._rotate()
+        except OSError:
+            self.handleError(record)
+        super().emit(record)
+
+    def _too_big(self) -> bool:
+        try:
+            return os.stat(self.baseFilename).st_size >= self.max_bytes > 0
+        except FileNotFoundError:
+            return False
+
+    def _rotate(self) -> None:
+        with open(self.baseFilename + ".lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not self._too_big():  # another process rotated while this one waited
+                return
+            for index in range(self.backup_count - 1, 0, -1):
+                older = f"{self.baseFilename}.{index}"
+                if os.path.exists(older):
+                    os.replace(older, f"{self.baseFilename}.{index + 1}")
+            if self.backup_count > 0:
+                os.replace(self.baseFilename, f"{self.baseFilename}.1")
+            else:
+                os.truncate(self.baseFilename, 0)

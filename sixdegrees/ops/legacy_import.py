@@ -94,14 +94,13 @@ _CLOSER = {"'": "'", '"': '"', "`": "`", "[": "]", "/*": "*/"}
 _LEADING_NOISE = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.S)
 _QUOTED = r"""(?:"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|'(?:[^']|'')*'|[A-Za-z_][\w$]*)"""
 _NAME = rf"(?:{_QUOTED}\s*\.\s*)?({_QUOTED})"  # an optional schema, then the table name
-_CREATE_TABLE = re.compile(
-    rf"CREATE\s+(?:(TEMP|TEMPORARY|VIRTUAL)\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?{_NAME}", re.I
-)
+_CREATE_TABLE = re.compile(rf"CREATE\s+(?:(TEMP|TEMPORARY|VIRTUAL)\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?{_NAME}", re.I)
 _INSERT = re.compile(rf"(?:INSERT(?:\s+OR\s+[A-Za-z]+)?|REPLACE)\s+INTO\s+{_NAME}", re.I)
 _DELETE = re.compile(rf"DELETE\s+FROM\s+{_NAME}", re.I)
-_NOT_DATA = re.compile(
-    r"CREATE\s+(?:UNIQUE\s+)?INDEX|CREATE\s+(?:TEMP\w*\s+)?(?:TRIGGER|VIEW)\b", re.I
-)
+_NOT_DATA = re.compile(r"CREATE\s+(?:UNIQUE\s+)?INDEX|CREATE\s+(?:TEMP\w*\s+)?(?:TRIGGER|VIEW)\b", re.I)
+_STRING_END = {q: re.compile(f"[^{q}]*(?:{q}{q}[^{q}]*)*{q}") for q in ("'", '"')}
+_TOKEN = re.compile(r"\S")
+_TRIGGER = re.compile(r"CREATE\s+(?:TEMP\w*\s+)?TRIGGER\b", re.I)
 _SKIPPED = {"PRAGMA", "SAVEPOINT", "RELEASE", "ANALYZE"}
 
 
@@ -116,64 +115,76 @@ class Statement:
         return text if len(text) <= 80 else text[:77] + "…"
 
 
-def split_statements(lines: Iterable[str]) -> Iterator[Statement]:
+def split_statements(chunks: Iterable[str]) -> Iterator[Statement]:
     """Yield the statements of an SQL script with the line each starts on.
 
+    `chunks` is the script in pieces that each end at a line end (lines, or blocks of lines).
     Semicolons inside strings, quoted names and comments do not end a statement. Raises
     DumpError when the script ends inside a statement, string or comment.
     """
-    parts: list[str] = []
+    parts: list[str] = []  # the current statement's text from earlier chunks
     start: int | None = None  # line of the current statement's first token
     closer: str | None = None  # what ends the string or comment we are inside
-    lineno = 0
-    for lineno, line in enumerate(lines, start=1):
-        pos, size = 0, len(line)
+    comment_line = 0
+    line = 1  # the line number at index `counted` of the current chunk
+    for chunk in chunks:
+        pos = counted = piece = 0
+        size = len(chunk)
         while pos < size:
             if closer is not None:
-                end = line.find(closer, pos)
+                if closer in _STRING_END:  # one regex call per string, '' escapes included
+                    string = _STRING_END[closer].match(chunk, pos)
+                    end = string.end() if string else -1
+                else:
+                    end = chunk.find(closer, pos)
+                    end = end + len(closer) if end >= 0 else -1
                 if end < 0:
-                    parts.append(line[pos:])
                     break
-                end += len(closer)
-                parts.append(line[pos:end])
                 pos, closer = end, None
                 continue
-            match = _SPECIAL.search(line, pos)
+            match = _SPECIAL.search(chunk, pos)
             stop = match.start() if match else size
-            if start is None and line[pos:stop].strip():
-                start = lineno
+            if start is None and (first := _TOKEN.search(chunk, pos, stop)):
+                line += chunk.count("\n", counted, first.start())
+                counted = piece = first.start()
+                start = line
             if match is None:
-                parts.append(line[pos:])
                 break
             found = match.group()
             if found == "--":
-                parts.append(line[pos:])
-                break
-            parts.append(line[pos : match.end()])
+                end = chunk.find("\n", match.end())
+                pos = size if end < 0 else end + 1
+                continue
             pos = match.end()
             if found != ";":
                 closer = _CLOSER[found]
-                if found != "/*" and start is None:
-                    start = lineno
+                if start is None:
+                    line += chunk.count("\n", counted, match.start())
+                    counted = match.start()
+                    if found == "/*":
+                        comment_line = line
+                    else:
+                        start, piece = line, counted
                 continue
             if start is None:
-                parts = []  # a stray ";" or a comment-only chunk
-                continue
-            text = "".join(parts)
+                continue  # a stray ";"
+            text = "".join([*parts, chunk[piece:pos]])
             # Trigger bodies hold semicolons of their own; SQLite knows where they end.
-            if re.match(r"CREATE\s+(?:TEMP\w*\s+)?TRIGGER\b", _strip_noise(text), re.I):
-                if not sqlite3.complete_statement(text):
-                    continue
+            if _TRIGGER.match(text) and not sqlite3.complete_statement(text):
+                continue
             yield Statement(start, text)
             parts, start = [], None
-    if closer == "*/" and start is None:
-        raise DumpError(f"line {lineno}: the dump ends inside a /* comment */ (truncated file?)")
+        if start is not None:
+            parts.append(chunk[piece:])
+        line += chunk.count("\n", counted)
     if start is not None:
-        inside = " inside a quoted string" if closer in ("'", '"', "`", "]") else ""
+        inside = " (the file ends inside a quoted string)" if closer in ("'", '"', "`", "]") else ""
         raise DumpError(
-            f"line {start}: the dump ends{inside} before the statement that starts on this line "
-            "is complete (truncated file?); nothing was imported"
+            f"line {start}: the statement starting here is cut off{inside}; "
+            "the dump looks truncated, so nothing was imported"
         )
+    if closer == "*/":
+        raise DumpError(f"line {comment_line}: a /* comment */ starts here and never ends")
 
 
 def _strip_noise(text: str) -> str:
@@ -218,8 +229,7 @@ def _load_into(conn: sqlite3.Connection, path: Path) -> LegacyDump:
     begin_line: int | None = None
     try:
         with open(path, encoding="utf-8", newline="") as handle:
-            lines = (line.lstrip("\ufeff") if i == 0 else line for i, line in enumerate(handle))
-            for statement in split_statements(lines):
+            for statement in split_statements(_blocks_of_lines(handle)):
                 begin_line = _replay(conn, statement, created, ignored, begin_line)
     except UnicodeDecodeError as exc:
         raise DumpError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
@@ -232,10 +242,18 @@ def _load_into(conn: sqlite3.Connection, path: Path) -> LegacyDump:
         )
     tables = {name: created[name] for name in LEGACY_TABLES if name in created}
     if not tables:
-        raise DumpError(
-            f"{path} holds none of the tables {', '.join(LEGACY_TABLES)}; is it a D1 export?"
-        )
+        raise DumpError(f"{path} holds none of the tables {', '.join(LEGACY_TABLES)}; is it a D1 export?")
     return LegacyDump(conn, tables, ignored)
+
+
+def _blocks_of_lines(handle: Any) -> Iterator[str]:
+    """About a megabyte of whole lines at a time: scanning blocks is faster than lines."""
+    first = True
+    while lines := handle.readlines(1 << 20):
+        block = "".join(lines)
+        if first:
+            block, first = block.removeprefix("\ufeff"), False
+        yield block
 
 
 def _replay(
@@ -256,9 +274,7 @@ def _replay(
     if keyword in _SKIPPED:
         return begin_line
     if keyword == "ROLLBACK":
-        raise DumpError(
-            f"{where}: the dump rolls back (the export itself failed); nothing was imported"
-        )
+        raise DumpError(f"{where}: the dump rolls back (the export itself failed); nothing was imported")
     if keyword == "CREATE":
         table = _CREATE_TABLE.match(head)
         if table is None:
@@ -296,8 +312,7 @@ def _replay(
         if target and _unquote(target.group(1)).lower().startswith("sqlite_"):
             return begin_line
     raise DumpError(
-        f"{where}: a dump should only create tables and insert rows, "
-        f"refusing this statement: {statement.preview}"
+        f"{where}: a dump should only create tables and insert rows, refusing this statement: {statement.preview}"
     )
 
 
@@ -322,12 +337,10 @@ class TableCounts:
 class ImportReport:
     dump: str
     dry_run: bool
-    tables: dict[str, TableCounts] = field(
-        default_factory=lambda: {t: TableCounts() for t in LEGACY_TABLES}
-    )
+    tables: dict[str, TableCounts] = field(default_factory=lambda: {t: TableCounts() for t in LEGACY_TABLES})
     ignored_tables: dict[str, int] = field(default_factory=dict)
     orphans: list[dict[str, Any]] = field(default_factory=list)
-    skipped: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)  # for reasons other than orphans
     warnings: list[dict[str, Any]] = field(default_factory=list)
     balance_adjustments: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -365,9 +378,7 @@ def import_dump(path: Path | str, *, dry_run: bool = False) -> ImportReport:
             if dry_run:
                 transaction.set_rollback(True)
     except DatabaseError as exc:
-        raise LegacyImportError(
-            f"the database refused the import, so nothing was written: {exc}"
-        ) from exc
+        raise LegacyImportError(f"the database refused the import, so nothing was written: {exc}") from exc
     finally:
         legacy.connection.close()
     return report
@@ -421,13 +432,13 @@ class _Importer:
                 candidates[row_id] = row
         present = set(model.objects.filter(pk__in=list(candidates)).values_list("pk", flat=True))
         counts.already_present += len(present)
-        return [
-            (row_id, row) for row_id, row in candidates.items() if row_id not in present
-        ], present
+        return [(row_id, row) for row_id, row in candidates.items() if row_id not in present], present
 
-    def _skip(self, table: str, row_id: str | None, reason: str) -> None:
+    def _skip(self, table: str, row_id: str | None, reason: str | None) -> None:
+        """Count a row as skipped; orphans (reason None) are listed with the orphans instead."""
         self.report.tables[table].skipped += 1
-        self.report.skipped.append({"table": table, "id": row_id, "reason": reason})
+        if reason:
+            self.report.skipped.append({"table": table, "id": row_id, "reason": reason})
         if row_id:
             self.skipped_ids[table].add(row_id)
 
@@ -451,25 +462,19 @@ class _Importer:
             }
         )
 
-    def _exists(
-        self, cache: dict[str, bool], model: type[models.Model], ids: Iterable[str]
-    ) -> None:
+    def _exists(self, cache: dict[str, bool], model: type[models.Model], ids: Iterable[str]) -> None:
         unknown = list({i for i in ids if i not in cache})
         for i in range(0, len(unknown), BATCH_SIZE):
             chunk = unknown[i : i + BATCH_SIZE]
             found = set(model.objects.filter(pk__in=chunk).values_list("pk", flat=True))
             cache.update({i: i in found for i in chunk})
 
-    def _time(
-        self, table: str, row_id: str, row: dict[str, Any], column: str, required: bool = True
-    ):
+    def _time(self, table: str, row_id: str, row: dict[str, Any], column: str, required: bool = True):
         value = row.get(column)
         try:
             when = to_datetime(value)
         except (TypeError, ValueError, OverflowError, OSError):
-            self._warn(
-                table, row_id, f"{column} {value!r} is not a timestamp; used the import time"
-            )
+            self._warn(table, row_id, f"{column} {value!r} is not a timestamp; used the import time")
             when = None
         return self.now if when is None and required else when
 
@@ -482,9 +487,7 @@ class _Importer:
             self._warn(table, row_id, f"{column} is not valid JSON; kept as legacy_raw")
             return {"legacy_raw": text if isinstance(text, str) else repr(text)}
 
-    def _text(
-        self, table: str, row_id: str, model: type[models.Model], name: str, value: Any
-    ) -> str:
+    def _text(self, table: str, row_id: str, model: type[models.Model], name: str, value: Any) -> str:
         text = "" if value is None else str(value)
         limit = model._meta.get_field(name).max_length
         if limit and len(text) > limit:
@@ -492,9 +495,7 @@ class _Importer:
             text = text[:limit]
         return text
 
-    def _write(
-        self, model: type[models.Model], objects: list[Any], keep_updated_at: dict[str, Any]
-    ) -> None:
+    def _write(self, model: type[models.Model], objects: list[Any], keep_updated_at: dict[str, Any]) -> None:
         model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
         if keep_updated_at:
             # bulk_create stamps auto_now fields with the import time; put the legacy times back.
@@ -552,7 +553,7 @@ class _Importer:
             for row_id, row in fresh:
                 user_id = str(row.get("user_id"))
                 if not self.user_exists.get(user_id):
-                    self._skip("campaigns", row_id, f"its user {user_id} is missing")
+                    self._skip("campaigns", row_id, None)
                     self._orphan("campaigns", row_id, "user", user_id, "skipped")
                     self.campaign_exists.setdefault(row_id, False)
                     continue
@@ -561,9 +562,7 @@ class _Importer:
                 email = str(row.get("email") or "").strip().lower()
                 if not email:
                     if user_id not in owner_email:
-                        owner_email[user_id] = (
-                            User.objects.filter(pk=user_id).values_list("email", flat=True).first()
-                        )
+                        owner_email[user_id] = User.objects.filter(pk=user_id).values_list("email", flat=True).first()
                     email = owner_email[user_id] or ""
                 text = partial(self._text, "campaigns", row_id, Campaign)
                 campaigns.append(
@@ -576,9 +575,7 @@ class _Importer:
                         target_name=text("target_name", row.get("target_name")),
                         target_company=text("target_company", row.get("target_role")),
                         motivation=text("motivation", row.get("motivation")),
-                        language="zh-hans"
-                        if str(row.get("language") or "").startswith("zh")
-                        else "en",
+                        language="zh-hans" if str(row.get("language") or "").startswith("zh") else "en",
                         status=status,
                         results=results,
                         error_message=error or text("error_message", row.get("error_message")),
@@ -602,15 +599,11 @@ class _Importer:
             return Campaign.Status.READY, ""
         return Campaign.Status.FAILED, NO_PLAN_MESSAGE
 
-    def _child_batches(
-        self, table: str, model: type[models.Model]
-    ) -> Iterator[list[tuple[str, str, dict]]]:
+    def _child_batches(self, table: str, model: type[models.Model]) -> Iterator[list[tuple[str, str, dict]]]:
         """Batches of a table that hangs off campaigns; orphans are reported and still imported."""
         for batch in self._batches(table, {"id", "campaign_id"}):
             fresh, _ = self._fresh(table, model, batch)
-            self._exists(
-                self.campaign_exists, Campaign, (str(row.get("campaign_id")) for _, row in fresh)
-            )
+            self._exists(self.campaign_exists, Campaign, (str(row.get("campaign_id")) for _, row in fresh))
             rows = []
             for row_id, row in fresh:
                 campaign_id = str(row.get("campaign_id"))
@@ -627,9 +620,7 @@ class _Importer:
                 step_type = str(row.get("step_type") or "")
                 status = str(row.get("status") or "").lower()
                 if status not in CampaignStep.Status.values:
-                    self._warn(
-                        table, row_id, f"unknown status {row.get('status')!r}; imported as failed"
-                    )
+                    self._warn(table, row_id, f"unknown status {row.get('status')!r}; imported as failed")
                     status = CampaignStep.Status.FAILED
                 credits = row.get("credits_cost")
                 text = partial(self._text, table, row_id, CampaignStep)
@@ -657,9 +648,7 @@ class _Importer:
                 legacy = str(row.get("status") or "").lower()
                 status = EMAIL_STATUS.get(legacy)
                 if status is None:
-                    self._warn(
-                        table, row_id, f"unknown status {row.get('status')!r}; imported as draft"
-                    )
+                    self._warn(table, row_id, f"unknown status {row.get('status')!r}; imported as draft")
                     status = EmailOutreach.Status.DRAFT
                 queued += status == EmailOutreach.Status.QUEUED
                 text = partial(self._text, table, row_id, EmailOutreach)
@@ -667,9 +656,7 @@ class _Importer:
                     EmailOutreach(
                         id=row_id,
                         campaign_id=campaign_id,
-                        recipient_email=text(
-                            "recipient_email", str(row.get("recipient_email") or "").strip().lower()
-                        ),
+                        recipient_email=text("recipient_email", str(row.get("recipient_email") or "").strip().lower()),
                         recipient_name=text("recipient_name", row.get("recipient_name")),
                         subject=text("subject", row.get("subject")),
                         body=str(row.get("body") or ""),
@@ -682,9 +669,7 @@ class _Importer:
             EmailOutreach.objects.bulk_create(emails, batch_size=BATCH_SIZE)
             self.report.tables[table].imported += len(emails)
         if queued:
-            self.report.notes.append(
-                f"{queued} imported emails are queued: the worker will send them."
-            )
+            self.report.notes.append(f"{queued} imported emails are queued: the worker will send them.")
 
     def _transactions(self) -> None:
         table = "credit_transactions"
@@ -695,7 +680,7 @@ class _Importer:
             for row_id, row in fresh:
                 user_id = str(row.get("user_id"))
                 if not self.user_exists.get(user_id):
-                    self._skip(table, row_id, f"its user {user_id} is missing")
+                    self._skip(table, row_id, None)
                     self._orphan(table, row_id, "user", user_id, "skipped")
                     continue
                 if user_id not in self.new_users:
@@ -707,9 +692,7 @@ class _Importer:
                 kind = str(row.get("transaction_type") or "").lower()
                 reason = ""
                 if kind not in CreditTransaction.Kind.values:
-                    self._warn(
-                        table, row_id, f"unknown transaction_type {kind!r}; imported as adjustment"
-                    )
+                    self._warn(table, row_id, f"unknown transaction_type {kind!r}; imported as adjustment")
                     kind, reason = (
                         CreditTransaction.Kind.ADJUSTMENT,
                         f"Legacy transaction type {kind!r}",
@@ -721,8 +704,7 @@ class _Importer:
                         user_id=user_id,
                         amount=_int(row.get("amount")),
                         transaction_type=kind,
-                        plan=self._text(table, row_id, CreditTransaction, "plan", row.get("plan"))
-                        or None,
+                        plan=self._text(table, row_id, CreditTransaction, "plan", row.get("plan")) or None,
                         campaign_id=str(campaign_id) if campaign_id not in (None, "") else None,
                         reason=reason,
                         created_at=self._time(table, row_id, row, "created_at"),
@@ -763,9 +745,7 @@ class _Importer:
                             created_at=self.now,
                         )
                     )
-                    self.report.balance_adjustments.append(
-                        {"user_id": user_id, "amount": difference}
-                    )
+                    self.report.balance_adjustments.append({"user_id": user_id, "amount": difference})
         CreditTransaction.objects.bulk_create(adjustments, batch_size=BATCH_SIZE)
 
 

@@ -62,7 +62,9 @@ def send(request: HttpRequest):
     data = read_json_object(request)
     campaign_id = data.get("campaign_id")
     if not isinstance(campaign_id, str) or not campaign_id.strip():
-        raise BadRequest(_("Say which campaign this email belongs to."), fields={"campaign_id": _("This field is required.")})
+        raise BadRequest(
+            _("Say which campaign this email belongs to."), fields={"campaign_id": _("This field is required.")}
+        )
     campaign = get_campaign_for_request(request, campaign_id.strip())
     overrides = {"recipient_email": data.get("to"), **{k: data.get(k) for k in ("subject", "body", "recipient_name")}}
     overrides = {k: v for k, v in overrides.items() if v is not None}

@@ -2,11 +2,127 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from sixdegrees.campaigns.models import Campaign
-from sixdegrees.lib.ids import ID_MAX_LENGTH, email_id
+from sixdegrees.lib.ids import ID_MAX_LENGTH, email_id, new_id
+
+
+def mailbox_id() -> str:
+    return new_id("mbox")
+
+
+class Mailbox(models.Model):
+    """A mailbox that sends outreach: a person's own, or (owner empty) the operator's default.
+
+    The password is stored encrypted (outreach/crypto.py); the operator's default keeps it in the
+    environment (`from_env`). Pausing is data: the sender skips a paused mailbox and its emails
+    wait as `queued`. The reply watcher reads the same IMAP settings.
+    """
+
+    class Security(models.TextChoices):
+        STARTTLS = "starttls", "STARTTLS"
+        SSL = "ssl", "SSL/TLS"
+        NONE = "none", "None (loopback only)"
+
+    class PauseReason(models.TextChoices):
+        NONE = "", "Not paused"
+        QUOTA = "quota", "Daily sending quota reached"
+        AUTH = "auth", "The server refused the password"
+
+    id = models.CharField(primary_key=True, max_length=ID_MAX_LENGTH, default=mailbox_id, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="mailboxes"
+    )
+    address = models.EmailField(max_length=254)
+    display_name = models.CharField(max_length=100, blank=True)
+    reply_to = models.EmailField(max_length=254, blank=True, help_text="Empty: replies come back to the address.")
+    smtp_host = models.CharField(max_length=255)
+    smtp_port = models.PositiveIntegerField(default=587)
+    smtp_security = models.CharField(max_length=10, choices=Security.choices, default=Security.STARTTLS)
+    smtp_cafile = models.CharField(max_length=500, blank=True)
+    imap_host = models.CharField(max_length=255, blank=True, help_text="Empty: no Sent-folder check, no replies.")
+    imap_port = models.PositiveIntegerField(default=993)
+    imap_security = models.CharField(max_length=10, choices=Security.choices, default=Security.SSL)
+    imap_cafile = models.CharField(max_length=500, blank=True)
+    username = models.CharField(max_length=254, blank=True, help_text="Empty: the address.")
+    password_encrypted = models.TextField(blank=True)
+    from_env = models.BooleanField(default=False, help_text="The operator's default: credentials from the environment.")
+    is_active = models.BooleanField(default=True)
+    paused_until = models.DateTimeField(null=True, blank=True)
+    pause_reason = models.CharField(max_length=16, choices=PauseReason.choices, blank=True)
+    # Which password the server refused: a new password (or a new env value) lifts an auth pause.
+    paused_credential = models.CharField(max_length=64, blank=True)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    daily_cap = models.PositiveIntegerField(default=400)
+    min_interval_seconds = models.PositiveIntegerField(default=30)
+    # Optional sending window in the mailbox's time zone (end before start wraps past midnight).
+    window_start = models.TimeField(null=True, blank=True)
+    window_end = models.TimeField(null=True, blank=True)
+    window_timezone = models.CharField(max_length=64, default="UTC")
+    # One sender per mailbox at a time, so pacing and the daily cap hold across workers.
+    sender_lease_until = models.DateTimeField(null=True, blank=True)
+    next_send_at = models.DateTimeField(null=True, blank=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "mailboxes"
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "address"], name="mailbox_owner_address"),
+            models.UniqueConstraint(
+                fields=["address"], condition=models.Q(owner__isnull=True), name="mailbox_operator_address"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.address if self.owner_id else f"{self.address} (operator default)"
+
+    @property
+    def login(self) -> str:
+        return self.username or self.address
+
+    def set_password(self, raw: str) -> None:
+        """Store a new password encrypted; a new password also lifts a pause for a refused one."""
+        from sixdegrees.outreach import crypto
+
+        self.password_encrypted = crypto.encrypt(raw)
+        if self.pause_reason == self.PauseReason.AUTH:
+            self.pause_reason, self.paused_until, self.paused_credential = "", None, ""
+
+    def password(self) -> str:
+        if self.from_env:
+            return settings.GMAIL_APP_PASSWORD
+        from sixdegrees.outreach import crypto
+
+        return crypto.decrypt(self.password_encrypted) if self.password_encrypted else ""
+
+    def pause_words(self, now: dt.datetime | None = None) -> str:
+        """Why this mailbox is not sending right now, or "" when it may send."""
+        from sixdegrees.outreach import crypto
+
+        now = now or timezone.now()
+        if self.pause_reason == self.PauseReason.AUTH:
+            if self.paused_credential and self.paused_credential != crypto.fingerprint(self.password_or_blank()):
+                return ""  # the password changed since the server refused it
+            return f"paused: the server refused the password ({self.last_error or 'authentication failed'})"
+        if self.paused_until and self.paused_until > now:
+            reason = self.get_pause_reason_display() if self.pause_reason else "paused"
+            return f"paused until {self.paused_until:%Y-%m-%d %H:%M} UTC: {reason}"
+        return ""
+
+    def password_or_blank(self) -> str:
+        try:
+            return self.password()
+        except Exception:
+            return ""
 
 
 class EmailOutreach(models.Model):
@@ -40,6 +156,18 @@ class EmailOutreach(models.Model):
     replied_at = models.DateTimeField(null=True, blank=True)
     reply_text = models.TextField(blank=True)
     reply_intent = models.CharField(max_length=32, blank=True)
+    # A follow-up names the email it follows, for In-Reply-To/References and the stale check.
+    in_reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups", db_constraint=False
+    )
+    # The mailbox that last tried (or managed) to send it: its Sent folder is where to look after a
+    # crash, its inbox is where the reply will arrive, its daily cap counts this email.
+    mailbox = models.ForeignKey(Mailbox, null=True, blank=True, on_delete=models.SET_NULL, related_name="emails")
+    # Set when an attempt ended without knowing whether the server accepted the message (worker
+    # died, connection dropped after the data): the sender looks in the Sent folder first.
+    needs_sent_check = models.BooleanField(default=False)
+    # The server's acceptance reply, or where a locally delivered email was written.
+    delivery_note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -49,6 +177,7 @@ class EmailOutreach(models.Model):
         indexes = [
             models.Index(fields=["campaign", "hop"], name="emails_campaign_hop"),
             models.Index(fields=["status", "next_attempt_at"], name="emails_status_next"),
+            models.Index(fields=["mailbox", "sent_at"], name="emails_mailbox_sent"),
         ]
 
     def __str__(self) -> str:

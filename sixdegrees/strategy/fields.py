@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .schema import has_cjk, normalize_name, scrub_placeholders
+from .schema import clean_text as clean
+from .schema import has_cjk, normalize_name
 
 FIELDS = ("vc", "ai", "academia", "healthcare", "media", "design", "engineering", "general")
 
@@ -42,7 +43,9 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "healthcare": (
         "doctor", "physician", "clinic", "clinical", "hospital", "healthcare", "health", "medical",
         "medicine", "biotech", "pharma", "patient", "patients", "surgeon", "nurse", "oncology",
-        "cardiology", "md", "医生", "医院", "医疗", "医学", "生物医药", "制药", "临床", "患者",
+        "cardiology", "cardiologist", "md", "chief medical officer", "health system",
+        "mount sinai", "mayo clinic", "cleveland clinic", "telehealth", "virtual care",
+        "virtual-care", "remote monitoring", "readmissions", "医生", "医院", "医疗", "医学", "生物医药", "制药", "临床", "患者",
         "健康", "主任医师",
     ),
     "media": (
@@ -84,7 +87,9 @@ TITLE_SUFFIXES_ZH = (
     "合伙人", "创始人", "联合创始人", "首席执行官", "首席技术官", "总裁", "副总裁", "总经理",
     "总监", "经理", "负责人", "主管", "工程师", "科学家", "研究员", "教授", "副教授", "讲师",
     "博士后", "院长", "主任", "医生", "医师", "主编", "编辑", "记者", "设计师", "投资人",
-    "董事长", "董事", "顾问", "架构师", "产品经理", "制片人", "主持人", "CEO", "CTO", "VP",
+    "董事长", "董事", "顾问", "架构师", "产品经理", "制片人", "主持人", "老板", "店主", "店长",
+    "掌柜", "校长", "厂长", "所长", "秘书长", "主席", "会长", "社长", "行长", "律师", "作家",
+    "导演", "编剧", "演员", "艺术家", "CEO", "CTO", "VP",
 )
 _DEPARTMENTS = {
     "engineering", "design", "product", "marketing", "sales", "research", "operations", "people",
@@ -137,12 +142,6 @@ _COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "慕容"
 class TargetRole:
     title: str | None
     org: str | None
-
-
-def clean(text: str) -> str:
-    """One line, no placeholders, no stray quotes: safe to quote in a draft."""
-    text = scrub_placeholders(" ".join(text.split()))
-    return text.strip(" \"'“”‘’「」『』")
 
 
 def detect_field(inp_title: str, reason: str, background: str) -> str:

@@ -82,6 +82,12 @@ def scrub_placeholders(text: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", text).strip()
 
 
+def clean_text(text: str) -> str:
+    """One line, no placeholders, no stray quotes: safe to quote in a draft."""
+    text = scrub_placeholders(" ".join(text.split()))
+    return text.strip(" \"'“”‘’「」『』")
+
+
 def has_cjk(text: str) -> bool:
     return bool(_CJK_RE.search(text))
 
@@ -141,10 +147,10 @@ def _field(max_length: int) -> Any:
 
 
 # Generated text: stripped, non-empty, placeholder-free, bounded.
-Label = _text(140)
-Name = _text(160)
+Label = _text(200)
+Name = _text(240)
 Subject = _text(200)
-Role = _text(240)
+Role = _text(300)
 Paragraph = _text(1200)
 Essay = _text(3000)
 Body = _text(6000)
@@ -195,6 +201,13 @@ class PlanInput(BaseModel):
     target_reason: FreeText
     language: Annotated[Language, BeforeValidator(_normalize_language)] = "en"
     contacts: list[Contact] = Field(default_factory=list, max_length=500)
+
+    @model_validator(mode="after")
+    def _names_are_real(self) -> PlanInput:
+        for field in ("user_name", "target_name"):
+            if not clean_text(getattr(self, field)):
+                raise ValueError(f"{field} must be a real name")
+        return self
 
 
 class ChainNode(BaseModel):
@@ -328,6 +341,6 @@ def _mentions(body: str, name: str) -> bool:
 def plan_context(inp: PlanInput) -> dict[str, Any]:
     """The validation context that ties a plan to its request."""
     return {
-        "target_name": inp.target_name,
+        "target_name": clean_text(inp.target_name),
         "allowed_emails": {c.email.lower() for c in inp.contacts if c.email},
     }

@@ -88,7 +88,9 @@ def test_mallory_typing_alices_email_sees_only_her_own_campaign(alice_campaign):
     # ...and cannot send from alice's address, which she has not proven she owns.
     email = EmailOutreach.objects.filter(campaign_id=mallory_campaign).first()
     post_json(mallory, f"/api/email/{email.id}", {})
-    response = post_json(mallory, "/api/send", {"campaign_id": mallory_campaign, "email_id": email.id, "to": "x@example.org"})
+    response = post_json(
+        mallory, "/api/send", {"campaign_id": mallory_campaign, "email_id": email.id, "to": "x@example.org"}
+    )
     assert response.status_code == 403
     assert EmailOutreach.objects.filter(status="queued").count() == 0
 
@@ -117,8 +119,21 @@ def test_bad_page_parameter_is_400_not_500(alice_client):
 
 def test_detail_follows_the_contract(alice_client, alice_campaign):
     body = alice_client.get(f"/api/campaign/{alice_campaign}").json()
-    for key in ("campaign_id", "target_name", "target_company", "user_name", "user_email", "status", "strategy",
-                "paths", "selected_path", "emails", "timeline", "created_at", "last_updated_at"):
+    for key in (
+        "campaign_id",
+        "target_name",
+        "target_company",
+        "user_name",
+        "user_email",
+        "status",
+        "strategy",
+        "paths",
+        "selected_path",
+        "emails",
+        "timeline",
+        "created_at",
+        "last_updated_at",
+    ):
         assert key in body, key
     assert isinstance(body["created_at"], int) and body["created_at_iso"].endswith("Z")
     chain = body["selected_path"]["chain"]
@@ -126,7 +141,17 @@ def test_detail_follows_the_contract(alice_client, alice_campaign):
     assert chain[-1]["name"] == INTAKE["target_name"]
     assert {n["status"] for n in chain[1:]} == {"draft"}
     email = body["emails"][0]
-    for key in ("email_id", "recipient_email", "recipient_name", "subject", "body", "status", "sent_at", "error_message", "reply"):
+    for key in (
+        "email_id",
+        "recipient_email",
+        "recipient_name",
+        "subject",
+        "body",
+        "status",
+        "sent_at",
+        "error_message",
+        "reply",
+    ):
         assert key in email
     assert [e["kind"] for e in body["timeline"]][:1] == ["created"]
     assert "plan_ready" in [e["kind"] for e in body["timeline"]]
@@ -141,7 +166,9 @@ def test_select_path_redrafts_for_the_chosen_path(alice_client, alice_campaign):
     assert after["selected_path"]["index"] == other
     assert len(after["emails"]) == len(before["paths"][other]["chain"])
     assert post_json(alice_client, f"/api/campaign/{alice_campaign}/select-path", {"path_index": 99}).status_code == 400
-    assert post_json(alice_client, f"/api/campaign/{alice_campaign}/select-path", {"path_index": "1"}).status_code == 400
+    assert (
+        post_json(alice_client, f"/api/campaign/{alice_campaign}/select-path", {"path_index": "1"}).status_code == 400
+    )
 
 
 def test_regenerate_makes_a_new_plan(alice_client, alice_campaign):
@@ -154,8 +181,12 @@ def test_regenerate_makes_a_new_plan(alice_client, alice_campaign):
 
 def test_nothing_changes_after_the_first_send(alice_client, alice_campaign):
     email = EmailOutreach.objects.filter(campaign_id=alice_campaign).order_by("hop").first()
-    assert post_json(alice_client, "/api/send", {"campaign_id": alice_campaign, "email_id": email.id,
-                                                   "to": "intro@example.org"}).status_code == 200
+    assert (
+        post_json(
+            alice_client, "/api/send", {"campaign_id": alice_campaign, "email_id": email.id, "to": "intro@example.org"}
+        ).status_code
+        == 200
+    )
     assert post_json(alice_client, f"/api/campaign/{alice_campaign}/regenerate", {}).status_code == 409
     assert post_json(alice_client, f"/api/campaign/{alice_campaign}/select-path", {"path_index": 1}).status_code == 409
 

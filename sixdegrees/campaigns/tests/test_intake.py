@@ -36,7 +36,9 @@ def test_fields_are_trimmed_and_stored(client, intake_data):
     assert campaign.email == "alice@example.com"
 
 
-@pytest.mark.parametrize("field", ["user_name", "user_email", "user_background", "target_name", "target_company", "target_reason"])
+@pytest.mark.parametrize(
+    "field", ["user_name", "user_email", "user_background", "target_name", "target_company", "target_reason"]
+)
 def test_each_missing_field_is_named(client, intake_data, field):
     del intake_data[field]
     response = post_json(client, "/api/intake", intake_data)
@@ -48,7 +50,13 @@ def test_each_missing_field_is_named(client, intake_data, field):
 
 @pytest.mark.parametrize(
     ("field", "limit"),
-    [("user_name", 50), ("user_background", 500), ("target_reason", 500), ("target_name", 200), ("target_company", 200)],
+    [
+        ("user_name", 50),
+        ("user_background", 500),
+        ("target_reason", 500),
+        ("target_name", 200),
+        ("target_company", 200),
+    ],
 )
 def test_limits_are_exact(client, intake_data, field, limit):
     intake_data[field] = "x" * limit

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from django.db.models import Sum
 
-import sixdegrees.cli.importing  # noqa: F401  (registers the command on the group)
+import sixdegrees.cli.importing  # registers the command on the group
 from sixdegrees.accounts.models import User
 from sixdegrees.billing.models import CreditTransaction
 from sixdegrees.campaigns.models import Campaign, CampaignStep
@@ -46,7 +46,7 @@ CREATE TABLE d1_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQ
 """
 
 PATH = {"degree": 2, "confidence": 0.7, "strategy": "Ask Li Lei", "intermediaries": [{"name": "李雷"}]}
-MOTIVATION = "你好，请介绍我认识她。\nIt's about \"warm\" intros; really."
+MOTIVATION = '你好，请介绍我认识她。\nIt\'s about "warm" intros; really.'
 BODY = "王总您好：\n\n我是王小明。It's a pleasure -- truly; 'quoted'.\n/* not a comment */"
 
 USERS = [
@@ -58,21 +58,78 @@ USERS = [
 ]
 ALICE, WANG, ZERO, BAD = (u[0] for u in USERS[:4])
 CAMPAIGNS = [
-    ("camp_ready", ALICE, "alice.legacy@example.com", "Engineer", "Lisa Su", "CEO, AMD",
-     "Chips", "ready", 1, json.dumps({"strategy": "s", "selected_path": PATH}), T0, T0 + 5),
-    ("camp_pending", WANG, "wang@example.cn", "我是工程师", "王小明", None, MOTIVATION,
-     "pending", 0, json.dumps({"strategy": "s", "selected_path": None}), T0, T0),
-    ("camp_draft", ALICE, None, "cv", "Ada", "CTO", "m", "draft", 0,
-     json.dumps({"selected_path": PATH, "target_analysis": "分析"}), T0, T0),
-    ("camp_broken", ALICE, "alice.legacy@example.com", "cv", "Bob", "VP", "m", "processing", 1,
-     '{"strategy": "oops', T0, T0),
+    (
+        "camp_ready",
+        ALICE,
+        "alice.legacy@example.com",
+        "Engineer",
+        "Lisa Su",
+        "CEO, AMD",
+        "Chips",
+        "ready",
+        1,
+        json.dumps({"strategy": "s", "selected_path": PATH}),
+        T0,
+        T0 + 5,
+    ),
+    (
+        "camp_pending",
+        WANG,
+        "wang@example.cn",
+        "我是工程师",
+        "王小明",
+        None,
+        MOTIVATION,
+        "pending",
+        0,
+        json.dumps({"strategy": "s", "selected_path": None}),
+        T0,
+        T0,
+    ),
+    (
+        "camp_draft",
+        ALICE,
+        None,
+        "cv",
+        "Ada",
+        "CTO",
+        "m",
+        "draft",
+        0,
+        json.dumps({"selected_path": PATH, "target_analysis": "分析"}),
+        T0,
+        T0,
+    ),
+    (
+        "camp_broken",
+        ALICE,
+        "alice.legacy@example.com",
+        "cv",
+        "Bob",
+        "VP",
+        "m",
+        "processing",
+        1,
+        '{"strategy": "oops',
+        T0,
+        T0,
+    ),
     ("camp_done", ZERO, "zero@example.com", "cv", "Cy", None, "m", "completed", 1, None, T0, T0),
     ("camp_no_user", "user_gone", "gone@example.com", "cv", "Di", "x", "m", "ready", 1, None, T0, T0),
     ("camp_bad_user", BAD, "not-an-email", "cv", "Ed", "x", "m", "ready", 1, None, T0, T0),
 ]
 STEPS = [
-    ("step_1", "camp_ready", "find_intermediary", "Finding paths", 1, json.dumps({"paths": 3}),
-     "completed", T0, T0 + 30),
+    (
+        "step_1",
+        "camp_ready",
+        "find_intermediary",
+        "Finding paths",
+        1,
+        json.dumps({"paths": 3}),
+        "completed",
+        T0,
+        T0 + 30,
+    ),
     ("step_2", "camp_pending", "draft_email", "Drafting", 1, None, "pending", T0, None),
     ("step_3", "camp_ready", "research_target", "Researching", 2, "{not json", "completed", T0, T0),
     ("step_orphan", "camp_gone", "research_target", "Lost", 1, "{}", "failed", T0, T0),
@@ -180,12 +237,10 @@ def test_it_imports_every_table(dump_file, alice):
         ("campaigns", "camp_broken"),
         ("campaign_steps", "step_3"),
     ]
-    assert sorted((s["table"], s["id"]) for s in report["skipped"]) == [
-        ("campaigns", "camp_bad_user"),
-        ("campaigns", "camp_no_user"),
-        ("credit_transactions", "txn_4"),
-        ("users", "user_1708595400_bad000004"),
-        ("users", "user_1708595400_empty0005"),
+    # Orphans skipped are listed with the orphans; these are the other rows left out.
+    assert report["skipped"] == [
+        {"table": "users", "id": BAD, "reason": "the email 'not-an-email' is not a valid address"},
+        {"table": "users", "id": "user_1708595400_empty0005", "reason": "the email is empty"},
     ]
 
 
@@ -314,7 +369,7 @@ def test_it_prints_a_readable_report(dump_file):
     assert lines[2].split() == ["users", "3", "0", "2"]
     assert lines[6].split() == ["credit_transactions", "5", "0", "1"]
     assert f"Balance adjustments (1): {WANG} +5" in lines
-    assert "Ignored platform tables: _cf_KV (2 rows), d1_migrations (1 rows), sqlite_sequence (1 rows)" in lines
+    assert "Ignored platform tables: _cf_KV (2 rows), d1_migrations (1 row), sqlite_sequence (1 row)" in lines
     assert "Orphans (6):" in lines
     assert "Warnings (2):" in lines
     assert "  campaigns camp_broken: results is not valid JSON; kept as legacy_raw" in lines
@@ -389,8 +444,9 @@ def test_help_ends_with_an_example():
     result = CliRunner().invoke(cli, ["import-d1", "--help"])
 
     assert result.exit_code == 0
-    assert result.output.rstrip().splitlines()[-1].strip().startswith("--json")
     assert "Example: sixdegrees import-d1 d1-export.sql --dry-run" in result.output
+    last_line = sixdegrees.cli.importing.import_d1.help.strip().splitlines()[-1].strip()
+    assert last_line.startswith("Example: ")
 
 
 @pytest.mark.parametrize(
@@ -398,17 +454,21 @@ def test_help_ends_with_an_example():
     [
         ("BEGIN;INSERT INTO t VALUES('a;b');\nCOMMIT;\n", [(1, "BEGIN;"), (1, "INSERT"), (2, "COMMIT;")]),
         ("-- a comment; not a statement\nINSERT INTO t VALUES('it''s\n;\n');\n", [(2, "INSERT")]),
-        ('/* x; */ CREATE TABLE "a;b" (c);\n\n;\nPRAGMA x;', [(1, "/* x; */"), (4, "PRAGMA")]),
+        ("INSERT INTO t\nVALUES(1) -- it's; a comment\n;\n\nCOMMIT;", [(1, "INSERT"), (5, "COMMIT")]),
+        ('/* x; */ CREATE TABLE "a;b" (c);\n\n;\nPRAGMA x;', [(1, 'CREATE TABLE "a;b"'), (4, "PRAGMA")]),
         (
             "CREATE TRIGGER tr AFTER INSERT ON t BEGIN\n  SELECT 1;\n  SELECT 2;\nEND;\nCOMMIT;\n",
             [(1, "CREATE TRIGGER"), (5, "COMMIT")],
         ),
     ],
 )
-def test_split_statements(script, expected):
-    statements = list(split_statements(script.splitlines(keepends=True)))
+@pytest.mark.parametrize("as_blocks", [False, True], ids=["lines", "one block"])
+def test_split_statements(script, expected, as_blocks):
+    statements = list(split_statements([script] if as_blocks else script.splitlines(keepends=True)))
 
-    assert [(s.line, s.text.strip()[: len(prefix)]) for s, (_, prefix) in zip(statements, expected, strict=True)] == expected
+    assert [
+        (s.line, s.text.strip()[: len(prefix)]) for s, (_, prefix) in zip(statements, expected, strict=True)
+    ] == expected
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 import json
 import logging
+import subprocess
+import sys
+import time
 
 import pytest
 from django.conf import settings
@@ -12,6 +15,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import path
 
 from sixdegrees.lib.logs import JsonFormatter, RedactSecretsFilter, RequestContextFilter, request_id_var
+from sixdegrees.ops.tests.helpers import ROOT
 from sixdegrees.urls import urlpatterns as real_urlpatterns
 
 ANTHROPIC_KEY = "sk-ant-api03-Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1JkLz"
@@ -262,3 +266,57 @@ def test_it_echoes_only_well_formed_incoming_request_ids(client, incoming, echoe
     response = client.get("/api/health", headers={"X-Request-ID": incoming})
 
     assert (response["X-Request-ID"] == incoming) is echoed
+
+
+SHARED_WRITER = """
+import logging, sys, time
+from pathlib import Path
+
+from sixdegrees.lib.logs import SharedRotatingFileHandler
+
+name, folder, lines = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+handler = SharedRotatingFileHandler(str(folder / "shared.log"), maxBytes=16_000, backupCount=100, encoding="utf-8")
+logger = logging.getLogger("shared")
+logger.addHandler(handler)
+logger.setLevel(logging.INFO)
+(folder / f"ready-{name}").touch()
+while not (folder / "go").exists():
+    time.sleep(0.002)
+for i in range(lines):
+    logger.info("%s %05d %s", name, i, "x" * 60)
+"""
+
+
+def test_processes_sharing_the_log_file_lose_no_lines(tmp_path):
+    """`up` runs web workers and the task worker on one log file; rotation must not eat lines."""
+    names, per_process = ("web1", "web2", "worker"), 1500
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", SHARED_WRITER, name, str(tmp_path), str(per_process)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for name in names
+    ]
+    try:
+        deadline = time.monotonic() + 30
+        while not all((tmp_path / f"ready-{name}").exists() for name in names):
+            assert time.monotonic() < deadline, "writers never got ready"
+            assert all(w.poll() is None for w in writers), [w.communicate() for w in writers]
+            time.sleep(0.01)
+        (tmp_path / "go").touch()
+        outputs = [writer.communicate(timeout=60)[0] for writer in writers]
+    finally:
+        for writer in writers:
+            if writer.poll() is None:
+                writer.kill()
+                writer.wait()
+
+    assert all(writer.returncode == 0 for writer in writers), outputs
+    assert not any("Logging error" in output for output in outputs), outputs
+    files = sorted(tmp_path.glob("shared.log*"))
+    assert len(files) > 5  # it did rotate, many times, while all three wrote
+    written = [line for path in files if not path.name.endswith(".lock") for line in path.read_text().splitlines()]
+    assert sorted(written) == sorted(f"{name} {i:05d} {'x' * 60}" for name in names for i in range(per_process))

@@ -40,7 +40,7 @@ def processes_using(data_dir: Path) -> list[int]:
 def get_health(port: int) -> tuple[int, dict]:
     url = f"http://127.0.0.1:{port}/api/health"
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (fixed http URL)
+        with urllib.request.urlopen(url, timeout=2) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read())
@@ -111,16 +111,18 @@ def up(tmp_path):
 @pytest.mark.parametrize(
     ("signum", "whole_group"),
     [
-        pytest.param(signal.SIGTERM, False, id="SIGTERM-to-up"),  # docker stop, kill <pid>
-        pytest.param(signal.SIGINT, False, id="SIGINT-to-up"),
-        pytest.param(signal.SIGINT, True, id="Ctrl-C"),  # a terminal signals the whole group
-        pytest.param(signal.SIGHUP, True, id="terminal-closed"),
+        pytest.param(signal.SIGTERM, False, id="SIGTERM-to-up"),  # docker stop, systemd, kill <pid>
+        # A terminal signals the whole foreground process group, not just `up`.
+        pytest.param(signal.SIGINT, True, id="SIGINT-Ctrl-C"),
+        pytest.param(signal.SIGHUP, True, id="SIGHUP-terminal-closed"),
     ],
 )
 def test_it_serves_and_stops_everything(up, signum, whole_group):
     body = up.wait_healthy()
     assert body == {"status": "ok", "checks": {"database": "ok", "worker": "ok", "data_dir": "ok"}}
     assert f"http://127.0.0.1:{up.port}/" in up.output()
+    logged = [json.loads(line) for line in (up.data_dir / "logs" / "sixdegrees.log").read_text().splitlines()]
+    assert any(e.get("event") == "request" and e.get("status") == 200 for e in logged)  # from gunicorn
     children = processes_using(up.data_dir)
     assert up.process.pid in children
     assert len(children) >= 4, children  # up, gunicorn master + worker, task worker

@@ -58,7 +58,9 @@ def test_an_unverified_sender_is_refused_with_what_to_do(draft, client):
 
 def test_a_suppressed_recipient_is_refused(signed_in, draft):
     Suppression.objects.create(email="stop@example.org", reason="asked_to_stop")
-    response = post_json(signed_in, "/api/send", {"campaign_id": draft.campaign_id, "email_id": draft.id, "to": "STOP@example.org"})
+    response = post_json(
+        signed_in, "/api/send", {"campaign_id": draft.campaign_id, "email_id": draft.id, "to": "STOP@example.org"}
+    )
     assert response.status_code == 403
     draft.refresh_from_db()
     assert draft.status == "draft"
@@ -68,22 +70,38 @@ def test_a_new_email_without_a_draft_needs_to_subject_and_body(signed_in, draft)
     response = post_json(signed_in, "/api/send", {"campaign_id": draft.campaign_id, "to": "x@example.org"})
     assert response.status_code == 400
     assert set(response.json()["fields"]) == {"subject", "body"}
-    ok = post_json(signed_in, "/api/send", {"campaign_id": draft.campaign_id, "to": "x@example.org",
-                                            "subject": "你好", "body": "正文", "recipient_name": "王小明"})
+    ok = post_json(
+        signed_in,
+        "/api/send",
+        {
+            "campaign_id": draft.campaign_id,
+            "to": "x@example.org",
+            "subject": "你好",
+            "body": "正文",
+            "recipient_name": "王小明",
+        },
+    )
     assert ok.status_code == 200
     assert EmailOutreach.objects.get(id=ok.json()["email_id"]).status == "queued"
 
 
 def test_send_validates_its_input(signed_in, draft):
     assert post_json(signed_in, "/api/send", {}).status_code == 400
-    assert post_json(signed_in, "/api/send", {"campaign_id": draft.campaign_id, "email_id": draft.id, "to": "nope"}).status_code == 400
+    assert (
+        post_json(
+            signed_in, "/api/send", {"campaign_id": draft.campaign_id, "email_id": draft.id, "to": "nope"}
+        ).status_code
+        == 400
+    )
     assert post_json(signed_in, "/api/send", {"campaign_id": draft.campaign_id, "email_id": 5}).status_code == 400
     response = signed_in.generic("POST", "/api/send", "campaign_id=x", content_type="application/x-www-form-urlencoded")
     assert response.status_code == 415
 
 
 def test_patch_edits_a_draft_only(signed_in, draft):
-    response = patch_json(signed_in, f"/api/email/{draft.id}", {"subject": "  New subject ", "body": "New body\r\nline 2"})
+    response = patch_json(
+        signed_in, f"/api/email/{draft.id}", {"subject": "  New subject ", "body": "New body\r\nline 2"}
+    )
     assert response.status_code == 200
     draft.refresh_from_db()
     assert (draft.subject, draft.body) == ("New subject", "New body\nline 2")
