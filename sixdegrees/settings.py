@@ -90,17 +90,20 @@ INSTALLED_APPS = [
     "sixdegrees.outreach",
     "sixdegrees.billing",
     "sixdegrees.ops",
+    "sixdegrees.web",
 ]
 
 MIDDLEWARE = [
     "sixdegrees.lib.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "sixdegrees.web.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sixdegrees.web.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -239,6 +242,40 @@ OUTBOX_SEND_ON_APPROVE = env_bool("SIXDEGREES_SEND_ON_APPROVE", default=SIXDEGRE
 OUTBOX_MAX_ATTEMPTS = 8  # transient failures before an email is marked failed
 OUTBOX_RETRY_BASE_SECONDS = 60  # backoff: 1, 2, 4 … minutes (capped at an hour), with jitter
 OUTBOX_SMTP_TIMEOUT = 30
+
+# --- Payments (billing/): Stripe Payment Links and a signed webhook. Without a webhook secret and
+# links the plans are still shown, with purchases off and a note saying so.
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
+STRIPE_LINK_STARTER = env_str("STRIPE_LINK_STARTER")
+STRIPE_LINK_PRO = env_str("STRIPE_LINK_PRO")
+# Price ids (price_…) of the two plans, so invoices and checkouts map to a plan without metadata.
+STRIPE_PRICE_STARTER = env_str("STRIPE_PRICE_STARTER")
+STRIPE_PRICE_PRO = env_str("STRIPE_PRICE_PRO")
+# The plans (billing/plans.py reads them): campaigns_per_month None = unlimited.
+BILLING_PLANS = [
+    {"code": "free", "name": "Free", "price": "$0", "campaigns_per_month": 1, "api": False, "payment_link": ""},
+    {
+        "code": "starter",
+        "name": "Starter",
+        "price": env_str("SIXDEGREES_PRICE_LABEL_STARTER", "$19"),
+        "campaigns_per_month": 10,
+        "api": False,
+        "payment_link": STRIPE_LINK_STARTER,
+        "stripe_price": STRIPE_PRICE_STARTER,
+    },
+    {
+        "code": "pro",
+        "name": "Pro",
+        "price": env_str("SIXDEGREES_PRICE_LABEL_PRO", "$49"),
+        "campaigns_per_month": None,
+        "api": True,
+        "payment_link": STRIPE_LINK_PRO,
+        "stripe_price": STRIPE_PRICE_PRO,
+    },
+]
+BILLING_GUARANTEE_HOURS = 48  # no reply within this long after the first email: the credit goes back
+BILLING_PRO_GRACE_HOURS = 72  # Pro stays unlimited this long past a period's end while Stripe retries
+BILLING_UPGRADE_URL = "/dashboard?tab=credits"
 
 # --- Rate limits on public endpoints ("count/period", period s, m, h or d).
 RATE_LIMIT_INTAKE = env_str("SIXDEGREES_RATE_LIMIT_INTAKE", "20/h")

@@ -31,6 +31,30 @@ def describe(event: TimelineEvent) -> str:
         "email_queued": lambda: (
             _("Email to %(name)s approved and queued for sending.") % {"name": d.get("recipient", "")}
         ),
+        "email_sent": lambda: _("Email to %(name)s sent.") % {"name": d.get("recipient", "")},
+        "email_sent_locally": lambda: (
+            _("Email to %(name)s saved in the local outbox folder; no mailbox is connected, so it was not sent.")
+            % {"name": d.get("recipient", "")}
+        ),
+        "email_failed": lambda: (
+            _("The email to %(name)s could not be sent: %(reason)s")
+            % {"name": d.get("recipient", ""), "reason": d.get("reason", "")}
+        ),
+        "followup_skipped": lambda: (
+            _("The follow-up to %(name)s was not sent: a reply came first.") % {"name": d.get("recipient", "")}
+        ),
+        "mailbox_paused_quota": lambda: (
+            _(
+                "Sending paused: %(mailbox)s reached its daily sending limit. Your emails wait and go out after %(until)s UTC."
+            )
+            % {"mailbox": d.get("mailbox", ""), "until": d.get("until", "")}
+        ),
+        "mailbox_paused_auth": lambda: (
+            _(
+                "Sending paused: the mail server refused the password for %(mailbox)s. Your emails wait until the password is updated."
+            )
+            % {"mailbox": d.get("mailbox", "")}
+        ),
     }
     text = texts.get(event.kind)
     return text() if text else event.kind.replace("_", " ")

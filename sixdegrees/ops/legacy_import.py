@@ -20,8 +20,9 @@ second run writes nothing.
                           planning watchdog re-run, and pay for, a plan nobody asked for today)
                           ready, in_progress, connected, completed, failed → kept
                           anything else → the pending rule, with a warning
-    email_outreach.status pending → draft; queued, sent, failed, bounced, replied → kept
-                          (queued ones will be sent by the worker, so the report notes them);
+    email_outreach.status pending → draft; queued → draft (approved long ago on another system:
+                          the person approves again rather than the worker sending stale mail;
+                          the report counts them); sent, failed, bounced, replied → kept;
                           anything else → draft, with a warning
     campaign_steps        step_type find_intermediary → find_paths, draft_email → draft_emails,
                           others kept; status pending/running/completed/failed kept, else failed
@@ -74,7 +75,8 @@ CAMPAIGN_KEPT = {"ready", "in_progress", "connected", "completed", "failed"}
 CAMPAIGN_UNPLANNED = {"pending", "draft", "processing"}
 EMAIL_STATUS = {
     "pending": "draft",
-    **{s: s for s in ("queued", "sent", "failed", "bounced", "replied")},
+    "queued": "draft",
+    **{s: s for s in ("sent", "failed", "bounced", "replied")},
 }
 STEP_TYPES = {"find_intermediary": "find_paths", "draft_email": "draft_emails"}
 
@@ -650,7 +652,7 @@ class _Importer:
                 if status is None:
                     self._warn(table, row_id, f"unknown status {row.get('status')!r}; imported as draft")
                     status = EmailOutreach.Status.DRAFT
-                queued += status == EmailOutreach.Status.QUEUED
+                queued += legacy == "queued"
                 text = partial(self._text, table, row_id, EmailOutreach)
                 emails.append(
                     EmailOutreach(
@@ -669,7 +671,10 @@ class _Importer:
             EmailOutreach.objects.bulk_create(emails, batch_size=BATCH_SIZE)
             self.report.tables[table].imported += len(emails)
         if queued:
-            self.report.notes.append(f"{queued} imported emails are queued: the worker will send them.")
+            self.report.notes.append(
+                f"{queued} emails were queued in the earlier deployment; they are drafts now, "
+                "so nothing old goes out until its owner approves it again."
+            )
 
     def _transactions(self) -> None:
         table = "credit_transactions"

@@ -12,13 +12,21 @@ import socket
 import ssl
 from dataclasses import dataclass
 
-from imapclient import SENT, IMAPClient
+from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient.imapclient import SENT
 
 from sixdegrees.outreach.smtp import tls_context
 
 # Where providers keep sent mail when the server does not flag the folder (RFC 6154 SPECIAL-USE).
-SENT_FOLDER_NAMES = ("[Gmail]/Sent Mail", "[Google Mail]/Sent Mail", "Sent", "Sent Items", "Sent Messages", "INBOX.Sent")
+SENT_FOLDER_NAMES = (
+    "[Gmail]/Sent Mail",
+    "[Google Mail]/Sent Mail",
+    "Sent",
+    "Sent Items",
+    "Sent Messages",
+    "INBOX.Sent",
+)
 
 
 @dataclass(frozen=True)

@@ -179,19 +179,26 @@ def test_connection(mailbox: Mailbox | None) -> ConnectionReport:
         smtp_config = smtp_settings(mailbox)
     except crypto.CredentialError as exc:
         report.add(False, f"SMTP: {exc}")
+        record_error(mailbox, report.lines[-1])
         return report
-    report.add(*smtp_check_login(smtp_config))
+    smtp_ok, smtp_line = smtp_check_login(smtp_config)
+    report.add(smtp_ok, smtp_line)
+    if smtp_ok and mailbox.pause_reason == Mailbox.PauseReason.AUTH:
+        # The server takes the password again (fixed on the provider's side): resume sending.
+        mailbox.pause_reason, mailbox.paused_credential = "", ""
+        mailbox.save(update_fields=["pause_reason", "paused_credential", "updated_at"])
+        report.lines.append("Sending resumes: the password works again.")
     imap_config = imap_settings(mailbox)
     if imap_config is None:
         report.add(True, "IMAP: not configured (no Sent-folder check before a resend, and no reply watching)")
     else:
         report.add(*imap_check_login(imap_config))
-    words = mailbox.pause_words()
-    if words:
-        report.lines.append(f"Sending is {words}.")
     if report.ok:
         if mailbox.last_error:
             Mailbox.objects.filter(pk=mailbox.pk).update(last_error="", last_error_at=None)
     else:
         record_error(mailbox, "; ".join(line for line in report.lines if line))
+    words = mailbox.pause_words()
+    if words:
+        report.lines.append(f"Sending is {words}.")
     return report

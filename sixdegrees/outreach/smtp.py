@@ -203,9 +203,7 @@ class SmtpConnection:
         except (OSError, smtplib.SMTPException) as exc:
             self.client = None
             client.close()
-            raise SendError(
-                f"{_network_words(exc)} while sending", kind="transient", ambiguous=data_sent
-            ) from None
+            raise SendError(f"{_network_words(exc)} while sending", kind="transient", ambiguous=data_sent) from None
         self.sent_on_this_connection += 1
         return reply_text(code, text)
 

@@ -81,6 +81,8 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
         }
         if request.method == "POST":
             one_click = request.POST.get("List-Unsubscribe") == "One-Click"
-            suppress(address, detail=f"{'one-click' if one_click else 'unsubscribe page'}; email {payload.get('e', '-')}")
+            suppress(
+                address, detail=f"{'one-click' if one_click else 'unsubscribe page'}; email {payload.get('e', '-')}"
+            )
             return render(request, "outreach/unsubscribe.html", {**context, "state": "done"})
         return render(request, "outreach/unsubscribe.html", {**context, "state": "confirm"})

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .fields import first_name, zh_surname
+from .fields import first_name, word_list, zh_surname
 from .routes import TARGET_ASK, RouteText, by_language
 from .schema import OFFLINE_LENGTH, ChainNode, Draft, draft_length, has_cjk
 from .schema import clean_text as clean
@@ -29,9 +29,7 @@ _LEVELS = {
     "zh-hans": [(60, 60, 36, 40), (45, 45, 28, 30), (32, 32, 20, 22), (22, 22, 14, 16)],
 }
 _SENTENCE_END = re.compile(r"(?<=[。！？])\s*|(?<=[.!?])\s+")
-_ABBREVIATION = re.compile(
-    r"(?i)(?:^|\s)(?:dr|mr|mrs|ms|prof|st|jr|sr|vs|etc|inc|ltd|co|no|e\.g|i\.e|u\.s|[a-z])\.$"
-)
+_ABBREVIATION = re.compile(r"(?i)(?:^|\s)(?:dr|mr|mrs|ms|prof|st|jr|sr|vs|etc|inc|ltd|co|no|e\.g|i\.e|u\.s|[a-z])\.$")
 _EN_FIRST_PERSON = re.compile(r"(?i)^(?:i|i'm|i’m|i've|i’ve|i'd|i’d|i'll|my|we|we're|we’re|our)\b")
 _EN_VERBS = (
     "learn ask get pitch discuss explore seek find share invite hire raise collaborate interview "
@@ -40,39 +38,38 @@ _EN_VERBS = (
     "get discuss improve contribute volunteer intern research fund"
 ).split()
 # Background openings that read well after "I'm Sam, a …" / "I'm Sam, …".
-_EN_ROLE_NOUNS = {
-    "student", "founder", "co-founder", "cofounder", "engineer", "designer", "researcher",
-    "scientist", "developer", "writer", "journalist", "doctor", "physician", "nurse", "teacher",
-    "professor", "lecturer", "postdoc", "consultant", "analyst", "investor", "product",
-    "software", "freelance", "independent", "undergraduate", "graduate", "phd", "mba",
-    "entrepreneur", "manager", "marketer", "photographer", "musician", "artist", "lawyer",
-    "dev", "senior", "junior", "lead", "staff", "principal", "former", "serial", "aspiring",
-    "early-career", "self-taught", "backend", "frontend", "full-stack", "fullstack", "data",
-    "first-time", "second-time", "third-time", "solo", "retired", "practising", "practicing",
-    "high-school", "college", "medical", "mobile", "web", "game", "indie", "hardware",
-    "startup", "tech", "creative", "technical", "product", "ux", "ui", "ml", "machine",
-}
-_EN_LEADING_WORDS = {
-    "currently", "working", "building", "studying", "based", "formerly", "recently", "now",
-    "previously", "passionate", "interested", "focused", "trained",
-}
+_EN_ROLE_NOUNS = set(
+    word_list(
+        "analyst|artist|aspiring|backend|co-founder|cofounder|college|consultant|creative|"
+        "data|designer|dev|developer|doctor|early-career|engineer|entrepreneur|first-time|"
+        "former|founder|freelance|frontend|full-stack|fullstack|game|graduate|hardware|"
+        "high-school|independent|indie|investor|journalist|junior|lawyer|lead|lecturer|"
+        "machine|manager|marketer|mba|medical|ml|mobile|musician|nurse|phd|photographer|"
+        "physician|postdoc|practicing|practising|principal|product|professor|researcher|"
+        "retired|scientist|second-time|self-taught|senior|serial|software|solo|staff|startup|"
+        "student|teacher|tech|technical|third-time|ui|undergraduate|ux|web|writer"
+    )
+)
+_EN_LEADING_WORDS = set(
+    word_list(
+        "based|building|currently|focused|formerly|interested|now|passionate|previously|"
+        "recently|studying|trained|working"
+    )
+)
 _ZH_WANT = ("希望", "想", "打算", "计划", "准备", "需要", "期待", "渴望")
-_ZH_VERBS = (
-    "请教", "咨询", "了解", "学习", "探讨", "讨论", "交流", "寻求", "邀请", "介绍", "合作", "申请",
-    "采访", "拜访", "认识", "分享", "展示", "汇报", "推荐", "加入", "争取", "获得", "融资",
+_ZH_VERBS = word_list(
+    "请教|咨询|了解|学习|探讨|讨论|交流|寻求|邀请|介绍|合作|申请|采访|拜访|认识|分享|展示|汇报|推荐|加入|争取|获得|融资"
 )
 
 PADS = {
     ("en", "target"): [
         "I'm happy to work around your schedule over the next few weeks.",
-        "If a call isn't convenient, I'd be just as glad to send two or three specific questions "
-        "by email instead.",
+        "If a call isn't convenient, I'd be just as glad to send two or three specific questions by email instead.",
         "Either way, thank you for considering it.",
     ],
     ("en", "ask"): [
         "There's no rush at all; whenever suits you is perfect.",
-        "If it would help, I'm happy to reword the note in whatever way makes it easiest to pass "
-        "on.",
+        "If it would help, I'm happy to reword the note in whatever way makes it easiest to pass on.",
         "Thank you again. I know requests like this take time and goodwill.",
     ],
     ("zh-hans", "target"): [
@@ -160,7 +157,7 @@ class Writer:
         first = word.lower()
         # "Student" → "student", but keep "PhD", "MBA" as written.
         shown = first if word[1:].islower() or len(word) == 1 else word
-        rest = f"{shown}{bg[len(word):]}"
+        rest = f"{shown}{bg[len(word) :]}"
         if first in {"a", "an", "the"}:
             return _end(f"I'm {self.user}, {rest}", self.language)
         if first in _EN_ROLE_NOUNS:
@@ -291,10 +288,8 @@ class Writer:
                 ]
                 if self.zh
                 else [
-                    "I hope you're doing well. I have a small favour to ask, and please feel free "
-                    "to say no.",
-                    "I hope all is well with you. I'm writing with a favour to ask, with no "
-                    "pressure at all.",
+                    "I hope you're doing well. I have a small favour to ask, and please feel free to say no.",
+                    "I hope all is well with you. I'm writing with a favour to ask, with no pressure at all.",
                 ]
             )
         return self.pick(
@@ -337,8 +332,7 @@ class Writer:
                 )
                 return f"想请您帮个忙：方便的话，能否把这段介绍转给{target}，或者通过邮件帮我们牵个线？{tail}"
             tail = (
-                f"If you don't know {target} well, a pointer to someone on the team who does would "
-                "be just as helpful."
+                f"If you don't know {target} well, a pointer to someone on the team who does would be just as helpful."
                 if kind == "contact"
                 else "If it doesn't feel right, I completely understand; even a word of advice on "
                 f"how best to approach {target} would help."
@@ -381,11 +375,7 @@ class Writer:
 
     def _introduced_by(self, prev: Hop | None) -> str:
         if prev is None:
-            return (
-                "冒昧给您写信，还请见谅。"
-                if self.zh
-                else "I hope you don't mind me writing to you directly."
-            )
+            return "冒昧给您写信，还请见谅。" if self.zh else "I hope you don't mind me writing to you directly."
         if prev.known:
             if self.zh:
                 return f"感谢{prev.node.name}的引荐，让我有机会直接给您写信。"
@@ -414,7 +404,11 @@ class Writer:
 
     def _target_subject(self, prev: Hop | None) -> str:
         if prev is not None and prev.known:
-            return f"经{prev.node.name}引荐：{self.user}来信" if self.zh else f"Introduced by {prev.node.name}: {self.user}"
+            return (
+                f"经{prev.node.name}引荐：{self.user}来信"
+                if self.zh
+                else f"Introduced by {prev.node.name}: {self.user}"
+            )
         return self.pick(
             [f"经朋友引荐：{self.user}来信", f"{self.user}：一封简短的来信"]
             if self.zh
@@ -424,13 +418,17 @@ class Writer:
     def _signoff(self, *, with_email: bool) -> str:
         if self.zh:
             business = with_email and self.field in {"vc", "general", "design", "engineering"}
-            closing = self.pick(["祝好，", "谢谢您，", "顺颂商祺，"] if business else ["祝好，", "谢谢您，", "祝一切顺利，"])
+            closing = self.pick(
+                ["祝好，", "谢谢您，", "顺颂商祺，"] if business else ["祝好，", "谢谢您，", "祝一切顺利，"]
+            )
         else:
             closing = self.pick(["Best wishes,", "With thanks,", "Kind regards,"])
         lines = [closing, self.user] + ([self.email] if with_email else [])
         return "\n".join(lines)
 
-    def _fit(self, render: Callable[[tuple[int, int, int, int], int], str], hop: Hop, number: int, subject: str, kind: str) -> Draft:
+    def _fit(
+        self, render: Callable[[tuple[int, int, int, int], int], str], hop: Hop, number: int, subject: str, kind: str
+    ) -> Draft:
         low, high = OFFLINE_LENGTH[self.language]
         levels = _LEVELS[self.language]
         body = ""

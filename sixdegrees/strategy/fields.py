@@ -13,57 +13,54 @@ from dataclasses import dataclass
 from .schema import clean_text as clean
 from .schema import has_cjk, normalize_name
 
+
+def word_list(*chunks: str) -> tuple[str, ...]:
+    """Word lists are kept as "a|b|c" strings so they stay compact and easy to scan."""
+    return tuple(w.strip() for chunk in chunks for w in chunk.split("|") if w.strip())
+
+
 FIELDS = ("vc", "ai", "academia", "healthcare", "media", "design", "engineering", "general")
 
 # English keywords match on word boundaries; Chinese ones as substrings.
 KEYWORDS: dict[str, tuple[str, ...]] = {
-    "vc": (
-        "venture", "ventures", "vc", "vcs", "investor", "investors", "investing", "investment",
-        "fund", "funds", "seed round", "pre-seed", "series a", "series b", "fundraise",
-        "fundraising", "term sheet", "angel", "portfolio", "general partner", "managing partner",
-        "venture partner", "sequoia", "a16z", "andreessen", "accel", "greylock", "kleiner",
-        "lightspeed", "index ventures", "y combinator", "founders fund", "capital",
-        "投资", "融资", "基金", "资本", "天使", "a轮", "b轮", "种子轮", "风投", "创投", "红杉",
-        "高瓴", "真格", "经纬", "启明", "idg",
+    "vc": word_list(
+        "venture|ventures|vc|vcs|investor|investors|investing|investment|fund|funds|"
+        "seed round|pre-seed|series a|series b|fundraise|fundraising|term sheet|angel|"
+        "portfolio|general partner|managing partner|venture partner|sequoia|a16z|andreessen|"
+        "accel|greylock|kleiner|lightspeed|index ventures|y combinator|founders fund|capital|"
+        "投资|融资|基金|资本|天使|a轮|b轮|种子轮|风投|创投|红杉|高瓴|真格|经纬|启明|idg"
     ),
-    "ai": (
-        "ai", "artificial intelligence", "machine learning", "ml", "deep learning", "llm", "llms",
-        "language model", "language models", "neural", "nlp", "computer vision",
-        "reinforcement learning", "alignment", "interpretability", "diffusion", "transformer",
-        "transformers", "openai", "anthropic", "deepmind", "google brain", "fair", "mistral",
-        "hugging face", "research scientist", "人工智能", "机器学习", "深度学习", "大模型",
-        "神经网络", "自然语言", "计算机视觉", "强化学习", "智谱", "月之暗面", "深度求索",
-        "deepseek", "通义", "文心",
+    "ai": word_list(
+        "ai|artificial intelligence|machine learning|ml|deep learning|llm|llms|"
+        "language model|language models|neural|nlp|computer vision|reinforcement learning|"
+        "alignment|interpretability|diffusion|transformer|transformers|openai|anthropic|"
+        "deepmind|google brain|fair|mistral|hugging face|research scientist|人工智能|机器学习|深度学习|"
+        "大模型|神经网络|自然语言|计算机视觉|强化学习|智谱|月之暗面|深度求索|deepseek|通义|文心"
     ),
-    "academia": (
-        "professor", "prof", "phd", "ph.d", "postdoc", "lab", "faculty", "dissertation", "thesis",
-        "research group", "tenure", "academic", "lecturer", "university", "教授", "博士", "导师",
-        "实验室", "学者", "论文", "课题组", "研究生", "院士", "讲师",
+    "academia": word_list(
+        "professor|prof|phd|ph.d|postdoc|lab|faculty|dissertation|thesis|research group|"
+        "tenure|academic|lecturer|university|教授|博士|导师|实验室|学者|论文|课题组|研究生|院士|讲师"
     ),
-    "healthcare": (
-        "doctor", "physician", "clinic", "clinical", "hospital", "healthcare", "health", "medical",
-        "medicine", "biotech", "pharma", "patient", "patients", "surgeon", "nurse", "oncology",
-        "cardiology", "cardiologist", "md", "chief medical officer", "health system",
-        "mount sinai", "mayo clinic", "cleveland clinic", "telehealth", "virtual care",
-        "virtual-care", "remote monitoring", "readmissions", "医生", "医院", "医疗", "医学", "生物医药", "制药", "临床", "患者",
-        "健康", "主任医师",
+    "healthcare": word_list(
+        "doctor|physician|clinic|clinical|hospital|healthcare|health|medical|medicine|"
+        "biotech|pharma|patient|patients|surgeon|nurse|oncology|cardiology|cardiologist|md|"
+        "chief medical officer|health system|mount sinai|mayo clinic|cleveland clinic|"
+        "telehealth|virtual care|virtual-care|remote monitoring|readmissions|医生|医院|医疗|医学|"
+        "生物医药|制药|临床|患者|健康|主任医师"
     ),
-    "media": (
-        "journalist", "editor", "reporter", "podcast", "magazine", "newsletter", "columnist",
-        "newsroom", "media", "producer", "documentary", "bloomberg", "reuters", "wired",
-        "techcrunch", "记者", "编辑", "媒体", "播客", "杂志", "专栏", "主编", "报道", "新闻",
-        "自媒体",
+    "media": word_list(
+        "journalist|editor|reporter|podcast|magazine|newsletter|columnist|newsroom|media|"
+        "producer|documentary|bloomberg|reuters|wired|techcrunch|记者|编辑|媒体|播客|杂志|专栏|主编|报道|新闻|"
+        "自媒体"
     ),
-    "design": (
-        "design", "designer", "designers", "ux", "ui", "product design", "brand", "typography",
-        "figma", "illustration", "illustrator", "creative director", "设计", "设计师", "交互",
-        "用户体验", "品牌", "视觉",
+    "design": word_list(
+        "design|designer|designers|ux|ui|product design|brand|typography|figma|illustration|"
+        "illustrator|creative director|设计|设计师|交互|用户体验|品牌|视觉"
     ),
-    "engineering": (
-        "engineer", "engineers", "engineering", "software", "developer", "developers", "cto",
-        "infrastructure", "backend", "frontend", "open source", "open-source", "github",
-        "kubernetes", "rust", "python", "database", "databases", "distributed systems", "devops",
-        "compiler", "工程师", "开发者", "开源", "架构", "后端", "前端", "程序员", "研发",
+    "engineering": word_list(
+        "engineer|engineers|engineering|software|developer|developers|cto|infrastructure|"
+        "backend|frontend|open source|open-source|github|kubernetes|rust|python|database|"
+        "databases|distributed systems|devops|compiler|工程师|开发者|开源|架构|后端|前端|程序员|研发"
     ),
 }
 
@@ -75,58 +72,72 @@ _KEYWORD_RES = {
     for field, words in KEYWORDS.items()
 }
 
-TITLE_WORDS_EN = (
-    "partner", "principal", "associate", "founder", "co-founder", "cofounder", "ceo", "cto", "cfo",
-    "coo", "cpo", "vp", "vice president", "president", "head", "director", "manager", "lead",
-    "engineer", "scientist", "researcher", "professor", "prof", "lecturer", "postdoc", "designer",
-    "editor", "reporter", "journalist", "writer", "producer", "doctor", "physician", "surgeon",
-    "chair", "chief", "officer", "analyst", "investor", "advisor", "fellow", "architect",
-    "developer", "student", "dean", "member", "owner", "correspondent", "host", "curator",
+TITLE_WORDS_EN = word_list(
+    "partner|principal|associate|founder|co-founder|cofounder|ceo|cto|cfo|coo|cpo|vp|"
+    "vice president|president|head|director|manager|lead|engineer|scientist|researcher|"
+    "professor|prof|lecturer|postdoc|designer|editor|reporter|journalist|writer|producer|"
+    "doctor|physician|surgeon|chair|chief|officer|analyst|investor|advisor|fellow|architect|"
+    "developer|student|dean|member|owner|correspondent|host|curator"
 )
-TITLE_SUFFIXES_ZH = (
-    "合伙人", "创始人", "联合创始人", "首席执行官", "首席技术官", "总裁", "副总裁", "总经理",
-    "总监", "经理", "负责人", "主管", "工程师", "科学家", "研究员", "教授", "副教授", "讲师",
-    "博士后", "院长", "主任", "医生", "医师", "主编", "编辑", "记者", "设计师", "投资人",
-    "董事长", "董事", "顾问", "架构师", "产品经理", "制片人", "主持人", "老板", "店主", "店长",
-    "掌柜", "校长", "厂长", "所长", "秘书长", "主席", "会长", "社长", "行长", "律师", "作家",
-    "导演", "编剧", "演员", "艺术家", "CEO", "CTO", "VP",
+TITLE_SUFFIXES_ZH = word_list(
+    "合伙人|创始人|联合创始人|首席执行官|首席技术官|总裁|副总裁|总经理|总监|经理|负责人|主管|工程师|科学家|研究员|教授|副教授|讲师|博士后|院长|主任|医生|医师|"
+    "主编|编辑|记者|设计师|投资人|董事长|董事|顾问|架构师|产品经理|制片人|主持人|老板|店主|店长|掌柜|校长|厂长|所长|秘书长|主席|会长|社长|行长|律师|作家|"
+    "导演|编剧|演员|艺术家|CEO|CTO|VP"
 )
-_DEPARTMENTS = {
-    "engineering", "design", "product", "marketing", "sales", "research", "operations", "people",
-    "growth", "data", "finance", "partnerships", "business development", "communications", "ai",
-    "machine learning", "infrastructure", "security", "policy", "content", "talent", "platform",
-}
+_DEPARTMENTS = set(
+    word_list(
+        "ai|business development|communications|content|data|design|engineering|finance|"
+        "growth|infrastructure|machine learning|marketing|operations|partnerships|people|"
+        "platform|policy|product|research|sales|security|talent"
+    )
+)
 _ZH_TITLE_MODIFIERS = "高级资深首席主任副执行管理创始联合技术产品投资研究设计主治常务"
 
-KNOWN_SCHOOLS = (
-    "MIT", "Stanford", "Harvard", "Berkeley", "UC Berkeley", "CMU", "Carnegie Mellon", "Caltech",
-    "Princeton", "Yale", "Oxford", "Cambridge", "Columbia", "Cornell", "UCLA", "NYU", "Wharton",
-    "INSEAD", "Tsinghua", "Peking University", "ETH Zurich", "EPFL", "Imperial College", "KAIST",
-    "IIT", "NUS", "HKUST", "Waterloo", "Georgia Tech", "Duke", "Penn", "Brown", "Michigan",
+KNOWN_SCHOOLS = word_list(
+    "MIT|Stanford|Harvard|Berkeley|UC Berkeley|CMU|Carnegie Mellon|Caltech|Princeton|Yale|"
+    "Oxford|Cambridge|Columbia|Cornell|UCLA|NYU|Wharton|INSEAD|Tsinghua|Peking University|"
+    "ETH Zurich|EPFL|Imperial College|KAIST|IIT|NUS|HKUST|Waterloo|Georgia Tech|Duke|Penn|"
+    "Brown|Michigan"
 )
-KNOWN_SCHOOLS_ZH = (
-    "清华", "北大", "复旦", "浙大", "上海交大", "中科大", "人大", "南大", "哈工大", "同济",
-    "南开", "港大", "港科大", "港中文", "武大", "中大", "北航", "西交",
+KNOWN_SCHOOLS_ZH = word_list(
+    "清华|北大|复旦|浙大|上海交大|中科大|人大|南大|哈工大|同济|南开|港大|港科大|港中文|武大|中大|北航|西交"
 )
 # Same school, different spellings (compared after normalize_name).
 _SCHOOL_ALIASES = {
-    "清华": "tsinghua", "清华大学": "tsinghua", "tsinghua university": "tsinghua",
-    "北大": "peking", "北京大学": "peking", "peking university": "peking", "pku": "peking",
-    "复旦": "fudan", "复旦大学": "fudan", "fudan university": "fudan",
-    "浙大": "zhejiang", "浙江大学": "zhejiang", "zhejiang university": "zhejiang",
-    "上海交大": "sjtu", "上海交通大学": "sjtu", "shanghai jiao tong university": "sjtu",
-    "中科大": "ustc", "中国科学技术大学": "ustc", "ustc": "ustc",
-    "massachusetts institute of technology": "mit", "stanford university": "stanford",
-    "harvard university": "harvard", "uc berkeley": "berkeley",
-    "university of california, berkeley": "berkeley", "carnegie mellon": "cmu",
-    "carnegie mellon university": "cmu", "university of oxford": "oxford",
-    "university of cambridge": "cambridge", "港大": "hku", "香港大学": "hku",
+    "清华": "tsinghua",
+    "清华大学": "tsinghua",
+    "tsinghua university": "tsinghua",
+    "北大": "peking",
+    "北京大学": "peking",
+    "peking university": "peking",
+    "pku": "peking",
+    "复旦": "fudan",
+    "复旦大学": "fudan",
+    "fudan university": "fudan",
+    "浙大": "zhejiang",
+    "浙江大学": "zhejiang",
+    "zhejiang university": "zhejiang",
+    "上海交大": "sjtu",
+    "上海交通大学": "sjtu",
+    "shanghai jiao tong university": "sjtu",
+    "中科大": "ustc",
+    "中国科学技术大学": "ustc",
+    "ustc": "ustc",
+    "massachusetts institute of technology": "mit",
+    "stanford university": "stanford",
+    "harvard university": "harvard",
+    "uc berkeley": "berkeley",
+    "university of california, berkeley": "berkeley",
+    "carnegie mellon": "cmu",
+    "carnegie mellon university": "cmu",
+    "university of oxford": "oxford",
+    "university of cambridge": "cambridge",
+    "港大": "hku",
+    "香港大学": "hku",
 }
 _EN_SCHOOL_RES = [
     re.compile(r"\bUniversity of (?:[A-Z][\w&.'’-]*)(?: (?:[A-Z][\w&.'’-]*|at|de|of)){0,3}"),
-    re.compile(
-        r"\b(?:[A-Z][\w&.'’-]*\s){1,3}(?:University|College|Institute of Technology|Polytechnic)\b"
-    ),
+    re.compile(r"\b(?:[A-Z][\w&.'’-]*\s){1,3}(?:University|College|Institute of Technology|Polytechnic)\b"),
 ]
 _ZH_SCHOOL_RE = re.compile(r"([\u4e00-\u9fff]{1,8}?)(大学|学院)")
 _ZH_SCHOOL_STOPS = ("毕业于", "就读于", "来自", "曾在", "本科", "硕士", "博士", "在", "于", "是", "的", "读")
@@ -237,8 +248,12 @@ def same_school(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return False
     ka, kb = school_key(a), school_key(b)
+    if ka == kb:
+        return True
     shorter, longer = sorted((ka, kb), key=len)
-    return len(shorter) >= 3 and shorter in longer or (has_cjk(shorter) and shorter in longer)
+    if has_cjk(shorter):
+        return len(shorter) >= 2 and shorter in longer
+    return len(shorter) >= 3 and re.search(rf"(?<!\w){re.escape(shorter)}(?!\w)", longer) is not None
 
 
 def org_key(name: str) -> str:

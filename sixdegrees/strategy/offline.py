@@ -187,8 +187,7 @@ class OfflinePlanner:
         if inp.contacts:
             n = len(inp.contacts)
             parts.append(
-                f"You listed {n} contact{'s' if n != 1 else ''}, so the plan starts with people "
-                "you already know."
+                f"You listed {n} contact{'s' if n != 1 else ''}, so the plan starts with people you already know."
             )
         return " ".join(parts)
 
@@ -305,7 +304,10 @@ class OfflinePlanner:
         slots = self._slots(inp, reading, contact=name, school=school, someone=someone)
         text = self._route_text(tier, inp.language, slots)
         node = ChainNode(
-            name=name, role=self._contact_role(contact, inp.language, text.role), email=contact.email, kind="intermediary"
+            name=name,
+            role=self._contact_role(contact, inp.language, text.role),
+            email=contact.email,
+            kind="intermediary",
         )
         hops.append(Hop(node=node, kind=tier, text=text, known=True))
         if next_hop is not None:

@@ -129,8 +129,7 @@ ROUTES: dict[str, dict[str, RouteText]] = {
             name="An investor or board member of {org}",
             role="Invests in or advises {org}",
             label="Through an investor in {org}",
-            why="you know {org} as an investor or adviser, and a note from that side of the "
-            "table gets read promptly",
+            why="you know {org} as an investor or adviser, and a note from that side of the table gets read promptly",
             someone="an investor in, or adviser to, {org}",
             via="someone who invests in {org}",
             rationale="Investors and board members have a direct line to leadership and are used "
@@ -153,8 +152,7 @@ ROUTES: dict[str, dict[str, RouteText]] = {
             name="A customer or partner who works closely with {org}",
             role="Works with {org} as a customer or partner",
             label="Through a customer or partner of {org}",
-            why="you work closely with {org}, and teams there listen carefully to the people they "
-            "build for",
+            why="you work closely with {org}, and teams there listen carefully to the people they build for",
             someone="someone who works with {org} as a customer or partner",
             via="someone who works closely with {org}",
             rationale="Customers and partners already have open channels into {org}, and their "
@@ -225,8 +223,7 @@ ROUTES: dict[str, dict[str, RouteText]] = {
             name="An open-source collaborator of {target}",
             role="Has built or reviewed code alongside {target}",
             label="Through an open-source collaborator of {target}",
-            why="you have worked with {target} in the open, and maintainers trust the people "
-            "they review code with",
+            why="you have worked with {target} in the open, and maintainers trust the people they review code with",
             someone="someone who has contributed to projects with {target}",
             via="someone you have built open-source projects with",
             rationale="Commit history is a public map of who works with whom. Contributors to "
@@ -286,8 +283,7 @@ ROUTES: dict[str, dict[str, RouteText]] = {
             why="您与{target}合作过稿件，编辑对同行推荐的重视程度远高于陌生投稿",
             someone="与{target}合作过的作者或编辑",
             via="一位与您合作过的作者",
-            rationale="记者和编辑依靠信任的同行帮自己筛选信息。{org}的撰稿人和联合署名作者"
-            "是最快的引荐路径。",
+            rationale="记者和编辑依靠信任的同行帮自己筛选信息。{org}的撰稿人和联合署名作者是最快的引荐路径。",
         ),
     },
 }
@@ -344,8 +340,7 @@ CONTACT_ROUTES: dict[str, dict[str, RouteText]] = {
             name="",
             role="Someone you already know",
             label="Through {contact}",
-            why="you know a lot of people in {people}, and you were the first person who came "
-            "to mind",
+            why="you know a lot of people in {people}, and you were the first person who came to mind",
             someone="",
             via="",
             rationale="{contact} is someone you already know. Even without a direct link to {org}, "
@@ -476,23 +471,19 @@ TARGET_ASK = {
         "不知您是否方便安排一次简短的面谈或通话？我可以提前发送一页纸的简介，尽量不占用您太多时间。",
     ),
     "healthcare": (
-        "Could you spare 15 minutes for a call? I'll keep it focused and can send my questions in "
-        "advance.",
+        "Could you spare 15 minutes for a call? I'll keep it focused and can send my questions in advance.",
         "不知您能否抽出15分钟通个电话？我会提前把问题发给您，尽量简明扼要。",
     ),
     "media": (
-        "Would you be open to a quick call, or would you prefer that I send a short pitch by "
-        "email first?",
+        "Would you be open to a quick call, or would you prefer that I send a short pitch by email first?",
         "不知您是否方便简短通个电话？或者我先通过邮件发一份简短的选题介绍给您？",
     ),
     "design": (
-        "Would you be open to a 20-minute conversation, or a short reply by email, whichever suits "
-        "you better?",
+        "Would you be open to a 20-minute conversation, or a short reply by email, whichever suits you better?",
         "不知您是否方便聊20分钟，或者通过邮件简单回复几句？一切以您方便为准。",
     ),
     "engineering": (
-        "Would you be open to a 20-minute call? I've kept my questions specific so it's a good "
-        "use of your time.",
+        "Would you be open to a 20-minute call? I've kept my questions specific so it's a good use of your time.",
         "不知您是否方便通话20分钟？我的问题都比较具体，尽量不浪费您的时间。",
     ),
     "general": (

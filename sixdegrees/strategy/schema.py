@@ -132,34 +132,24 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
-def _text(max_length: int) -> Any:
-    """A stripped, non-empty string with no placeholders."""
-    return Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
-        AfterValidator(_no_placeholders),
-    ]
+def _length(max_length: int) -> StringConstraints:
+    return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)
 
 
-def _field(max_length: int) -> Any:
-    """A stripped, non-empty string from a person (placeholders are allowed: it is their text)."""
-    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)]
-
+_NO_PLACEHOLDERS = AfterValidator(_no_placeholders)
 
 # Generated text: stripped, non-empty, placeholder-free, bounded.
-Label = _text(200)
-Name = _text(240)
-Subject = _text(200)
-Role = _text(300)
-Paragraph = _text(1200)
-Essay = _text(3000)
-Body = _text(6000)
-# A person's own text: stripped, non-empty, bounded.
-PersonName = _field(100)
-OrgText = _field(200)
-FreeText = _field(2000)
-
-
+Label = Annotated[str, _length(200), _NO_PLACEHOLDERS]
+Name = Annotated[str, _length(240), _NO_PLACEHOLDERS]
+Subject = Annotated[str, _length(200), _NO_PLACEHOLDERS]
+Role = Annotated[str, _length(300), _NO_PLACEHOLDERS]
+Paragraph = Annotated[str, _length(1200), _NO_PLACEHOLDERS]
+Essay = Annotated[str, _length(3000), _NO_PLACEHOLDERS]
+Body = Annotated[str, _length(6000), _NO_PLACEHOLDERS]
+# A person's own text: stripped, non-empty, bounded (their words may contain anything).
+PersonName = Annotated[str, _length(100)]
+OrgText = Annotated[str, _length(200)]
+FreeText = Annotated[str, _length(2000)]
 Email = Annotated[str | None, BeforeValidator(_blank_to_none), AfterValidator(_check_email)]
 OptionalField = Annotated[
     str | None, BeforeValidator(_blank_to_none), StringConstraints(strip_whitespace=True, max_length=200)
@@ -213,9 +203,7 @@ class PlanInput(BaseModel):
 class ChainNode(BaseModel):
     """One person an email goes to. Unknown people are named by their role, never `[Name]`."""
 
-    name: Name = Field(
-        description="Real name, or a descriptive role such as 'A former colleague of Jane Doe at Acme'."
-    )
+    name: Name = Field(description="Real name, or a descriptive role such as 'A former colleague of Jane Doe at Acme'.")
     role: Role = Field(description="Who this person is and why they can help.")
     email: Email = Field(default=None, description="Only a real address from the person's contacts.")
     kind: Literal["intermediary", "target"]
@@ -298,8 +286,7 @@ class Plan(BaseModel):
         path = self.strategy.recommended
         if len(self.drafts) != path.degree:
             raise ValueError(
-                f"the recommended path has {path.degree} hops, so it needs {path.degree} drafts, "
-                f"not {len(self.drafts)}"
+                f"the recommended path has {path.degree} hops, so it needs {path.degree} drafts, not {len(self.drafts)}"
             )
         low, high = ACCEPTED_LENGTH[self.language]
         context = info.context or {}

@@ -523,3 +523,62 @@ def test_the_installed_command_refuses_a_truncated_dump(tmp_path, dump_text):
     assert done.returncode == 1
     assert f"Error: line {line}:" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_edge_cases_are_reported_not_fatal(tmp_path, alice):
+    statements = [
+        "INSERT INTO users (id, email, credits_balance, created_at, updated_at) VALUES"
+        " ('u_alice', 'ALICE@example.com', 4, 1708595400, 1708595400),"
+        " ('u_ms', 'ms@example.com', 0, 1708595400000, '2024-02-22 09:50:00');",
+        "INSERT INTO campaigns VALUES ('c_of_alice', 'u_alice', 'a@b.c', '', 'T', '', '', 'ready', 0,"
+        " NULL, 1708595400, 1708595400);",
+        "INSERT INTO campaigns VALUES ('c_weird', 'u_ms', 'ms@example.com', '', 'T', '', '', 'weird', 0,"
+        f" '{json.dumps({'selected_path': PATH})}', 1708595400, 1708595400);",
+        "INSERT INTO campaigns VALUES ('c_prog', 'u_ms', 'ms@example.com', '', 'T', '', '', 'in_progress', 0,"
+        " NULL, 1708595400, 'yesterday');",
+        "INSERT INTO email_outreach VALUES ('e_q', 'c_prog', 'q@example.com', 'Q', 'S', 'B', 'queued',"
+        " NULL, NULL, 1708595400);",
+        "INSERT INTO email_outreach VALUES ('e_odd', 'c_prog', 'o@example.com', 'O', 'S', 'B', 'bouncing',"
+        " NULL, NULL, 1708595400);",
+        "INSERT INTO credit_transactions VALUES ('t_bonus', 'u_ms', 2, 'bonus', NULL, NULL, 1708595400);",
+    ]
+    path = tmp_path / "edge.sql"
+    path.write_text(LEGACY_SCHEMA + "\n".join(statements) + "\n", encoding="utf-8")
+
+    report = run_json(str(path))
+
+    assert report["tables"] == {
+        "users": {"imported": 1, "already_present": 0, "skipped": 1},
+        "campaigns": {"imported": 2, "already_present": 0, "skipped": 1},
+        "campaign_steps": {"imported": 0, "already_present": 0, "skipped": 0},
+        "email_outreach": {"imported": 2, "already_present": 0, "skipped": 0},
+        "credit_transactions": {"imported": 1, "already_present": 0, "skipped": 0},
+    }
+    assert report["skipped"] == [
+        {
+            "table": "users",
+            "id": "u_alice",
+            "reason": f"the email alice@example.com belongs to existing user {alice.id}",
+        }
+    ]
+    assert [(o["id"], o["reason"]) for o in report["orphans"]] == [("c_of_alice", "its user u_alice was skipped")]
+    assert [(w["id"], w["message"]) for w in report["warnings"]] == [
+        ("c_weird", "unknown status 'weird'; treated like pending"),
+        ("c_prog", "updated_at 'yesterday' is not a timestamp; used the import time"),
+        ("e_odd", "unknown status 'bouncing'; imported as draft"),
+        ("t_bonus", "unknown transaction_type 'bonus'; imported as adjustment"),
+    ]
+    assert report["notes"] == [
+        "1 emails were queued in the earlier deployment; they are drafts now, "
+        "so nothing old goes out until its owner approves it again."
+    ]
+    # The legacy balance (0) wins over the +2 "bonus": the ledger gets a -2 adjustment.
+    assert report["balance_adjustments"] == [{"user_id": "u_ms", "amount": -2}]
+    user = User.objects.get(id="u_ms")
+    assert user.created_at == dt.datetime(2024, 2, 22, 9, 50, tzinfo=dt.UTC)  # from milliseconds
+    assert user.updated_at == dt.datetime(2024, 2, 22, 9, 50, tzinfo=dt.UTC)  # from text
+    assert dict(Campaign.objects.values_list("id", "status")) == {"c_weird": "ready", "c_prog": "in_progress"}
+    assert dict(EmailOutreach.objects.values_list("id", "status")) == {"e_q": "draft", "e_odd": "draft"}
+    assert CreditTransaction.objects.get(id="t_bonus").transaction_type == "adjustment"
+    assert User.objects.get(id=alice.id).credits_balance == 0  # the existing account is untouched

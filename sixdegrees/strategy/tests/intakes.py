@@ -268,7 +268,9 @@ INTAKES: list[tuple[str, dict[str, Any]]] = [
             target_company="CMO, Mount Sinai",
             target_reason=LONG_REASON_EN,
             language="en",
-            contacts=[{"name": "Luis Ortega", "email": "luis@mountsinai.example", "company": "Mount Sinai", "title": "Nurse"}],
+            contacts=[
+                {"name": "Luis Ortega", "email": "luis@mountsinai.example", "company": "Mount Sinai", "title": "Nurse"}
+            ],
         ),
     ),
     (

@@ -107,7 +107,9 @@ def test_offline_plan_is_deterministic(fields):
     assert first == again
 
 
-@pytest.mark.parametrize("fields", [c for c in CASES if c.get("contacts")], ids=[i for i, c in INTAKES if c.get("contacts")])
+@pytest.mark.parametrize(
+    "fields", [c for c in CASES if c.get("contacts")], ids=[i for i, c in INTAKES if c.get("contacts")]
+)
 def test_contacts_become_the_first_hop(fields):
     inp = PlanInput(**fields)
     plan = OfflinePlanner().plan(inp).plan
@@ -146,4 +148,7 @@ def test_field_shapes_the_route():
     assert first_route("en-founder-vc") == "A founder backed by Sequoia Capital"
     assert first_route("en-researcher-ai-lab") == "A co-author or research collaborator of Chris Olah"
     assert first_route("zh-founder-vc") == "获得红杉中国投资的创始人"
-    assert "校友" in OfflinePlanner().plan(PlanInput(**INTAKES[IDS.index("zh-long-academia")][1])).plan.strategy.target_analysis
+    assert (
+        "校友"
+        in OfflinePlanner().plan(PlanInput(**INTAKES[IDS.index("zh-long-academia")][1])).plan.strategy.target_analysis
+    )

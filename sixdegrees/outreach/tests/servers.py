@@ -1,0 +1,311 @@
+"""Real mail servers for the outreach tests, on loopback ports: aiosmtpd (STARTTLS + AUTH) and Dovecot.
+
+Import the fixtures into a test module (`from sixdegrees.outreach.tests.servers import smtp_server`).
+The SMTP handler records every accepted message and can be scripted to answer with failures
+("421 …", "550 …") or to drop the connection; `on_accept` lets a test copy each accepted message
+into a Dovecot Sent folder, as Gmail does.
+"""
+
+from __future__ import annotations
+
+import collections
+import email
+import imaplib
+import shutil
+import socket
+import ssl
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email import policy
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from sixdegrees.conftest import free_port, need_service
+
+SMTP_USER = "sender@example.test"
+SMTP_PASSWORD = "app-password-1"
+DROP = "drop"  # a scripted step that closes the connection instead of answering
+
+
+@pytest.fixture(scope="session")
+def tls_cert(tmp_path_factory) -> tuple[Path, Path]:
+    """A self-signed certificate for localhost / 127.0.0.1 (the client trusts it as its CA file)."""
+    openssl = shutil.which("openssl")
+    need_service(openssl is not None, "openssl")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            *(openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert)),
+            *("-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    content: bytes
+
+    @property
+    def message(self) -> email.message.EmailMessage:
+        return email.message_from_bytes(self.content, policy=policy.default)  # type: ignore[return-value]
+
+    @property
+    def message_id(self) -> str:
+        return str(self.message["Message-ID"])
+
+
+@dataclass
+class Recorder:
+    """The aiosmtpd handler: accepts, records, and plays scripted failures first."""
+
+    received: list[Received] = field(default_factory=list)
+    data_script: collections.deque = field(default_factory=collections.deque)
+    rcpt_script: collections.deque = field(default_factory=collections.deque)
+    on_accept: Callable[[Received], None] | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        step = self.rcpt_script.popleft() if self.rcpt_script else None
+        if step:
+            return step
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        step = self.data_script.popleft() if self.data_script else None
+        if step == DROP:
+            transport = getattr(server, "_original_transport", None) or server.transport
+            transport.abort()
+            return "250 never heard"
+        if step:
+            return step
+        item = Received(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content))
+        if self.on_accept is not None:
+            self.on_accept(item)
+        with self.lock:
+            self.received.append(item)
+        return "250 2.0.0 OK queued"
+
+    def message_ids(self) -> list[str]:
+        with self.lock:
+            return [item.message_id for item in self.received]
+
+
+@dataclass
+class SmtpServer:
+    host: str
+    port: int
+    cafile: str
+    handler: Recorder
+    credentials: dict[str, str]
+    logins: list[str] = field(default_factory=list)
+
+    @property
+    def received(self) -> list[Received]:
+        return self.handler.received
+
+
+@pytest.fixture
+def smtp_server(tls_cert):
+    cert, key = tls_cert
+    handler = Recorder()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(cert), str(key))
+    server = SmtpServer("127.0.0.1", free_port(), str(cert), handler, {SMTP_USER: SMTP_PASSWORD})
+
+    def authenticate(_server, _session, _envelope, _mechanism, data):
+        ok = isinstance(data, LoginPassword) and server.credentials.get(data.login.decode()) == data.password.decode()
+        server.logins.append(f"{data.login.decode() if isinstance(data, LoginPassword) else '?'}:{ok}")
+        return AuthResult(success=ok, handled=False)
+
+    controller = Controller(
+        handler,
+        hostname=server.host,
+        port=server.port,
+        tls_context=context,
+        require_starttls=True,
+        authenticator=authenticate,
+        auth_required=True,
+    )
+    controller.start()
+    try:
+        yield server
+    finally:
+        controller.stop()
+
+
+# --- Dovecot (RECIPES §4) ---------------------------------------------------------------------
+
+DOVECOT_USER = SMTP_USER
+DOVECOT_CONF = """protocols = imap
+listen = 127.0.0.1
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:~/Maildir
+namespace inbox {{
+  inbox = yes
+  mailbox Sent {{
+    auto = subscribe
+    special_use = \\Sent
+  }}
+}}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/users
+}}
+userdb {{
+  driver = passwd-file
+  args = username_format=%u {root}/users
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+"""
+
+
+@dataclass
+class Dovecot:
+    host: str
+    port: int
+    user: str
+    password: str
+
+    def append_sent(self, content: bytes) -> None:
+        client = imaplib.IMAP4(self.host, self.port)
+        try:
+            client.login(self.user, self.password)
+            client.append("Sent", r"(\Seen)", imaplib.Time2Internaldate(time.time()), content)
+        finally:
+            client.logout()
+
+    def sent_count(self) -> int:
+        client = imaplib.IMAP4(self.host, self.port)
+        try:
+            client.login(self.user, self.password)
+            _status, data = client.select("Sent", readonly=True)
+            return int(data[0])
+        finally:
+            client.logout()
+
+
+def _wait_for_port(port: int, deadline: float) -> bool:
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return True
+        except OSError:
+            time.sleep(0.02)
+    return False
+
+
+@pytest.fixture
+def dovecot(tmp_path):
+    binary = shutil.which("dovecot") or ("/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None)
+    need_service(binary is not None, "dovecot")
+    root = tmp_path / "dovecot"
+    for sub in ("mail", "state", "run"):
+        (root / sub).mkdir(parents=True)
+    shutil.chown(root / "mail", 65534, 65534)
+    port = free_port()
+    (root / "users").write_text(f"{DOVECOT_USER}:{{PLAIN}}{SMTP_PASSWORD}:65534:65534::{root}/mail/user\n")
+    (root / "dovecot.conf").write_text(DOVECOT_CONF.format(root=root, port=port))
+    process = subprocess.Popen(
+        [binary, "-F", "-c", str(root / "dovecot.conf")], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        if not _wait_for_port(port, time.monotonic() + 10):
+            process.kill()
+            _out, err = process.communicate(timeout=5)
+            need_service(False, f"dovecot (did not start: {err.decode(errors='replace')[-300:]})")
+        yield Dovecot("127.0.0.1", port, DOVECOT_USER, SMTP_PASSWORD)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# --- Rows --------------------------------------------------------------------------------------
+
+
+def make_mailbox(owner, server: SmtpServer, *, imap: Dovecot | None = None, **fields):
+    from sixdegrees.outreach.models import Mailbox
+
+    values = {
+        "owner": owner,
+        "address": SMTP_USER,
+        "display_name": "",
+        "smtp_host": server.host,
+        "smtp_port": server.port,
+        "smtp_security": "starttls",
+        "smtp_cafile": server.cafile,
+        "imap_host": imap.host if imap else "",
+        "imap_port": imap.port if imap else 993,
+        "imap_security": "none",
+        "min_interval_seconds": 0,
+        **fields,
+    }
+    mailbox = Mailbox(**values)
+    mailbox.set_password(SMTP_PASSWORD)
+    mailbox.save()
+    return mailbox
+
+
+def make_campaign(owner, **fields):
+    from sixdegrees.campaigns.models import Campaign
+
+    values = {
+        "owner": owner,
+        "email": owner.email,
+        "user_name": "陈爱丽 Alice Chen",
+        "target_name": "Jane Doe",
+        "target_company": "Partner at Sequoia",
+        "language": "en",
+        "status": Campaign.Status.IN_PROGRESS,
+        **fields,
+    }
+    return Campaign.objects.create(**values)
+
+
+def queue_email(campaign, **fields):
+    from django.utils import timezone
+
+    from sixdegrees.outreach.models import EmailOutreach
+
+    now = timezone.now()
+    values = {
+        "campaign": campaign,
+        "recipient_email": "wang@example.org",
+        "recipient_name": "王小明",
+        "subject": "想请您帮忙引荐 — a quick intro?",
+        "body": "王小明您好：\n\n我是陈爱丽。听说您认识 Jane，能否帮忙引荐？\n\n谢谢！\n爱丽",
+        "status": "queued",
+        "queued_at": now,
+        "next_attempt_at": now,
+        **fields,
+    }
+    return EmailOutreach.objects.create(**values)
