@@ -11,6 +11,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from sixdegrees import __version__
 from sixdegrees.accounts.api import router as accounts_router
+from sixdegrees.billing.api import router as billing_router
 from sixdegrees.campaigns.api import router as campaigns_router
 from sixdegrees.lib.http import BadRequest, json_error
 from sixdegrees.lib.ratelimit import RateLimited
@@ -32,11 +33,13 @@ api.add_router("", ops_router)
 api.add_router("", accounts_router)
 api.add_router("", campaigns_router)
 api.add_router("", outreach_router)
+api.add_router("", billing_router)
 
 
 @api.exception_handler(BadRequest)
 def bad_request(request: HttpRequest, exc: BadRequest) -> JsonResponse:
-    response = json_error(exc.error, exc.status, exc.fields)
+    # `extra`: more keys for the body, e.g. billing's NoCredits adds where to buy credits.
+    response = json_error(exc.error, exc.status, exc.fields, **getattr(exc, "extra", {}))
     if isinstance(exc, RateLimited):
         response["Retry-After"] = str(exc.retry_after)
     return response

@@ -29,7 +29,9 @@ PRODUCTION = SIXDEGREES_ENV == "production"
 DATA_DIR = Path(env_str("SIXDEGREES_DATA_DIR", "data")).expanduser().resolve()
 LOG_DIR = DATA_DIR / "logs"
 OUTBOX_DIR = DATA_DIR / "outbox"
-BACKUP_DIR = DATA_DIR / "backups"
+# Backups belong on another disk than the database when there is one (see `sixdegrees backup`).
+BACKUP_DIR = Path(env_str("SIXDEGREES_BACKUP_DIR") or DATA_DIR / "backups").expanduser().resolve()
+ARCHIVE_DIR = DATA_DIR / "archives"  # `sixdegrees db archive` and `db prune-orphans` write here
 STATIC_ROOT = DATA_DIR / "static"
 for _folder in (DATA_DIR, LOG_DIR, OUTBOX_DIR, BACKUP_DIR, STATIC_ROOT):
     _folder.mkdir(parents=True, exist_ok=True)
@@ -152,6 +154,10 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Backups: the worker takes one every hour (RPO < 1 h) and deletes those older than the keep days.
+BACKUP_HOURLY = env_bool("SIXDEGREES_BACKUP_HOURLY", default=True)
+BACKUP_KEEP_DAYS = env_int("SIXDEGREES_BACKUP_KEEP_DAYS", 30, minimum=1)
 
 # --- Cache: Redis when configured; otherwise a file cache shared by the web and worker processes.
 REDIS_URL = env_str("REDIS_URL")

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from sixdegrees.api import api
 from sixdegrees.outreach.unsubscribe import unsubscribe_view
@@ -8,4 +8,9 @@ urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("unsubscribe/<str:token>", unsubscribe_view, name="unsubscribe"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("sixdegrees.web.urls")),
 ]
+
+handler404 = "sixdegrees.web.views.page_not_found"
+handler500 = "sixdegrees.web.views.server_error"

@@ -13,7 +13,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from sixdegrees.billing.ledger import Kind, record_change
@@ -32,27 +32,33 @@ def window() -> dt.timedelta:
 
 
 def due_campaigns(now: dt.datetime | None = None):
-    """Charged, not yet refunded campaigns whose first email went out at least 48 hours ago."""
+    """Charged, unrefunded campaigns whose first email went out 48+ hours ago with no reply in time.
+
+    One query: a campaign that had its reply in time drops out here instead of being looked at
+    again every hour.
+    """
     now = now or timezone.now()
     charged = CreditTransaction.objects.filter(
         transaction_type=Kind.USAGE, amount__lt=0, campaign_id__isnull=False
     ).values("campaign_id")
     refunded = CreditTransaction.objects.filter(external_event_id__startswith=GUARANTEE_PREFIX).values("campaign_id")
+    first_sent = (
+        EmailOutreach.objects.filter(campaign_id=OuterRef("pk"), sent_at__isnull=False)
+        .order_by("sent_at")
+        .values("sent_at")[:1]
+    )
+    replied_in_time = EmailOutreach.objects.filter(campaign_id=OuterRef("pk")).filter(
+        Q(replied_at__lte=OuterRef("first_sent_at") + window())
+        | Q(status=EmailOutreach.Status.REPLIED, replied_at__isnull=True)
+    )
     return (
         Campaign.objects.filter(id__in=charged)
         .exclude(id__in=refunded)
-        .annotate(first_sent_at=Min("emails__sent_at"))
+        .annotate(first_sent_at=Subquery(first_sent))
         .filter(first_sent_at__lte=now - window())
+        .exclude(Exists(replied_in_time))
         .order_by("first_sent_at")
     )
-
-
-def had_reply_in_time(campaign: Campaign, first_sent_at: dt.datetime) -> bool:
-    deadline = first_sent_at + window()
-    return EmailOutreach.objects.filter(
-        Q(replied_at__lte=deadline) | Q(status=EmailOutreach.Status.REPLIED, replied_at__isnull=True),
-        campaign_id=campaign.pk,
-    ).exists()
 
 
 def refund_campaign(campaign: Campaign, hours: int | None = None) -> bool:
@@ -84,8 +90,6 @@ def refund_unanswered_campaigns(now: dt.datetime | None = None) -> list[str]:
     now = now or timezone.now()
     refunded: list[str] = []
     for campaign in due_campaigns(now):
-        if had_reply_in_time(campaign, campaign.first_sent_at):
-            continue
         if refund_campaign(campaign):
             refunded.append(campaign.pk)
     return refunded

@@ -89,18 +89,25 @@ class CreditTransaction(models.Model):
 
 
 class Subscription(models.Model):
-    """A person's paid plan as Stripe last told us; absent or canceled means the free plan."""
+    """One Stripe subscription as its events described it (they may arrive in any order).
+
+    Keyed by Stripe's id, so a cancellation that arrives before its checkout is remembered and the
+    checkout cannot bring it back. A person's plan (`users.plan`) is the best of their active ones.
+    """
 
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         CANCELED = "canceled", "Canceled"
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscription")
-    plan = models.CharField(max_length=32)
+    stripe_subscription_id = models.CharField(max_length=255, unique=True)
+    # Empty until an event tells us whose it is (client_reference_id, customer or email).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="subscriptions"
+    )
+    plan = models.CharField(max_length=32, blank=True)  # empty until a price or metadata names it
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     stripe_customer_id = models.CharField(max_length=255, blank=True, db_index=True)
-    stripe_subscription_id = models.CharField(max_length=255, blank=True, db_index=True)
-    # Pro is unlimited until this moment (the paid period's end plus a grace period).
+    # An unlimited plan is unlimited until this moment (the paid period's end plus a grace period).
     active_until = models.DateTimeField(null=True, blank=True)
     canceled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -108,9 +115,10 @@ class Subscription(models.Model):
 
     class Meta:
         db_table = "subscriptions"
+        ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.plan} ({self.status}) for {self.user_id}"
+        return f"{self.plan or '?'} ({self.status}) {self.stripe_subscription_id}"
 
 
 class ProcessedWebhookEvent(models.Model):

@@ -71,7 +71,10 @@ def run_plan(campaign_id: str) -> str:
 
 
 def store_plan(campaign: Campaign, outcome, lease) -> str:  # outcome: strategy.planner.PlanOutcome
+    from sixdegrees.strategy.planner import drafts_for_every_path
+
     plan = outcome.plan
+    alternatives = drafts_for_every_path(plan_input_for(campaign), plan)
     with transaction.atomic():
         # Only the holder of the lease may finish: a regenerate or a watchdog re-run wins otherwise.
         still_ours = Campaign.objects.filter(
@@ -83,7 +86,7 @@ def store_plan(campaign: Campaign, outcome, lease) -> str:  # outcome: strategy.
             CampaignStep.objects.create(
                 campaign=campaign,
                 step_type=op.kind,
-                step_description=op.description if hasattr(op, "description") else "",
+                step_description=op.description,
                 planner=op.planner,
                 status=op.status,
                 duration_ms=op.duration_ms,
@@ -91,13 +94,16 @@ def store_plan(campaign: Campaign, outcome, lease) -> str:  # outcome: strategy.
                 output_tokens=op.output_tokens,
                 cost_usd=Decimal(str(op.cost_usd)) if op.cost_usd is not None else None,
                 error_message=op.error or "",
-                result={"cached": bool(getattr(op, "cached", False))},
+                result={"cached": op.cached, "model": op.model, **(op.result or {})},
                 completed_at=timezone.now(),
             )
         replace_drafts(campaign, plan.drafts)
         results = plan.model_dump(mode="json")
         results["planner"] = outcome.planner_used
         results["fallback_reason"] = outcome.fallback_reason
+        results["drafts_by_path"] = {
+            str(index): [d.model_dump(mode="json") for d in drafts] for index, drafts in alternatives.items()
+        }
         campaign.results = results
         campaign.selected_path = plan.strategy.recommended_path
         campaign.status = Campaign.Status.READY
@@ -131,6 +137,25 @@ def replace_drafts(campaign: Campaign, drafts) -> None:
         )
         for draft in drafts
     )
+
+
+def redraft_for_path(campaign: Campaign, index: int) -> None:
+    """Switch the campaign to path `index`: its drafts replace the current (unsent) ones."""
+    from sixdegrees.strategy.schema import Draft, Plan
+
+    results = campaign.results or {}
+    stored = (results.get("drafts_by_path") or {}).get(str(index))
+    if stored:
+        drafts = [Draft.model_validate(d) for d in stored]
+    else:  # plans stored before drafts were kept per path
+        from sixdegrees.strategy.offline import OfflinePlanner
+
+        plan = Plan.model_validate({k: results[k] for k in ("strategy", "drafts", "language")})
+        drafts = OfflinePlanner().draft_path(plan_input_for(campaign), plan.strategy.paths[index])
+    with transaction.atomic():
+        replace_drafts(campaign, drafts)
+        campaign.selected_path = index
+        campaign.save(update_fields=["selected_path", "updated_at"])
 
 
 def mark_failed(campaign_id: str, reason: str, lease=None) -> None:

@@ -31,6 +31,11 @@ def describe(event: TimelineEvent) -> str:
         "email_queued": lambda: (
             _("Email to %(name)s approved and queued for sending.") % {"name": d.get("recipient", "")}
         ),
+        "credit_used": lambda: _("One credit used to start this campaign."),
+        "credit_unlimited": lambda: _("Campaign started on your unlimited plan; no credit used."),
+        "credit_refunded": lambda: (
+            _("No reply within %(hours)s hours, so your credit was refunded.") % {"hours": d.get("hours", 48)}
+        ),
         "email_sent": lambda: _("Email to %(name)s sent.") % {"name": d.get("recipient", "")},
         "email_sent_locally": lambda: (
             _("Email to %(name)s saved in the local outbox folder; no mailbox is connected, so it was not sent.")

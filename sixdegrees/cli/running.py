@@ -34,6 +34,12 @@ def up(host: str, port: int, web_workers: int) -> None:
     """
     from django.conf import settings
 
+    from sixdegrees.ops.backups import BackupError, backup_before_migrations
+
+    try:
+        backup_before_migrations(echo=click.echo)
+    except BackupError as exc:
+        raise click.ClickException(f"no backup was taken, so nothing was migrated: {exc}") from None
     click.echo("Applying database migrations…")
     _migrate(verbosity=0)
     children: list[subprocess.Popen[bytes]] = []

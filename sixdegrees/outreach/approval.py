@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sixdegrees.billing.ledger import charge_campaign_start
 from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign
 from sixdegrees.lib.http import BadRequest
@@ -94,6 +95,7 @@ def approve(email: EmailOutreach, approver: Any) -> tuple[EmailOutreach, bool]:
             status=EmailOutreach.Status.QUEUED, queued_at=now, next_attempt_at=now, updated_at=now
         )
         if queued == 1:
+            charge_campaign_start(campaign, approver)  # the first send spends the credit; NoCredits rolls back
             Campaign.objects.filter(id=campaign.id, status=Campaign.Status.READY).update(
                 status=Campaign.Status.IN_PROGRESS, updated_at=now
             )

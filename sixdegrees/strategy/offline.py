@@ -35,7 +35,7 @@ from .routes import (
     RouteText,
     by_language,
 )
-from .schema import ChainNode, Contact, Path, Plan, PlanInput, Strategy, has_cjk, plan_context
+from .schema import ChainNode, Contact, Draft, Path, Plan, PlanInput, Strategy, has_cjk, plan_context
 from .schema import clean_text as clean
 
 # Role-based routes stay below this, so a real contact (≥ 0.58) is always recommended first.
@@ -135,15 +135,7 @@ class OfflinePlanner:
         )
 
         started = time.perf_counter()
-        writer = self.writer(inp, reading)
-        hops = candidates[0].hops
-        drafts = []
-        for i, hop in enumerate(hops):
-            prev = hops[i - 1] if i else None
-            if hop.kind == "target":
-                drafts.append(writer.target_draft(hop, i + 1, prev))
-            else:
-                drafts.append(writer.ask_draft(hop, i + 1, hops[i + 1], prev))
+        drafts = self.write_drafts(self.writer(inp, reading), candidates[0].hops)
         plan = Plan.model_validate(
             {
                 "strategy": Strategy.model_validate(strategy).model_dump(),
@@ -161,6 +153,59 @@ class OfflinePlanner:
             )
         )
         return PlanOutcome(plan=plan, planner_used="offline", operations=operations)
+
+    def draft_path(self, inp: PlanInput, path: Path) -> list[Draft]:
+        """Drafts for any path of a plan (the person may choose one other than the recommended).
+
+        A path this planner proposed gets exactly the drafts it would have written; a path from
+        another planner is drafted from its chain's names and roles.
+        """
+        reading = read_intake(inp)
+        wanted = [node.name for node in path.chain]
+        hops = next(
+            (c.hops for c in self.find_paths(inp, reading) if [h.node.name for h in c.hops] == wanted),
+            None,
+        )
+        if hops is None:
+            hops = self._hops_for_chain(inp, reading, path)
+        return self.write_drafts(self.writer(inp, reading), hops)
+
+    @staticmethod
+    def write_drafts(writer: Writer, hops: list[Hop]) -> list[Draft]:
+        drafts = []
+        for i, hop in enumerate(hops):
+            prev = hops[i - 1] if i else None
+            if hop.kind == "target":
+                drafts.append(writer.target_draft(hop, i + 1, prev))
+            else:
+                drafts.append(writer.ask_draft(hop, i + 1, hops[i + 1], prev))
+        return drafts
+
+    def _hops_for_chain(self, inp: PlanInput, reading: Reading, path: Path) -> list[Hop]:
+        zh = inp.language == "zh-hans"
+        hops: list[Hop] = []
+        for index, node in enumerate(path.chain):
+            if node.kind == "target" or index == len(path.chain) - 1:
+                hops.append(self._target_hop(reading))
+                continue
+            nxt = path.chain[index + 1]
+            prev = path.chain[index - 1] if index else None
+            text = RouteText(
+                name=node.name,
+                role=node.role,
+                label=path.label,
+                why=(
+                    f"您与{reading.target}有联系（{node.role}）"
+                    if zh
+                    else f"of your connection to {reading.target}: {_lower_first(node.role)}"
+                ),
+                someone=nxt.name if zh else _lower_first(nxt.name),
+                via=(prev.name if zh else _lower_first(prev.name)) if prev else "",
+                rationale=path.rationale,
+            )
+            known = bool(node.email) and any(c.email == node.email for c in inp.contacts)
+            hops.append(Hop(node=node, kind="contact_any" if known else "generic", text=text, known=known))
+        return hops
 
     # ---- research ----------------------------------------------------------------------------
 
@@ -243,7 +288,7 @@ class OfflinePlanner:
             if not reading.org and kind in {"colleague", "editor_peer", "alumni"}:
                 confidence -= 0.06
             if kind == "alumni" and same_school(reading.school, reading.org):
-                confidence += 0.08
+                kind, confidence = "alumni_inside", confidence + 0.08
             hop = self._role_hop(kind, inp, slots)
             candidates.append(
                 Candidate(
@@ -382,3 +427,11 @@ class OfflinePlanner:
             duration_ms=round((time.perf_counter() - started) * 1000),
             result=result,
         )
+
+
+def _lower_first(text: str) -> str:
+    """ "A colleague of X" reads as "a colleague of X" mid-sentence; names keep their capitals."""
+    first, _, rest = text.partition(" ")
+    if first in {"A", "An", "The", "Someone", "Anyone"}:
+        return f"{first.lower()} {rest}".strip()
+    return text

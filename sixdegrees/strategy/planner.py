@@ -27,7 +27,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .offline import OfflinePlanner
 from .outcome import OperationRecord, PlanningFailed, PlanOutcome
-from .schema import Plan, PlanInput
+from .schema import Draft, Plan, PlanInput
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ __all__ = [
     "PlanOutcome",
     "Planner",
     "PlanningFailed",
+    "drafts_for_every_path",
     "get_planner",
     "make_plan",
 ]
@@ -87,3 +88,22 @@ def make_plan(inp: PlanInput) -> PlanOutcome:
         "We couldn't put a plan together for this request. Please check the names and try again; "
         "if it keeps happening, contact support."
     )
+
+
+def drafts_for_every_path(inp: PlanInput, plan: Plan) -> dict[int, list[Draft]]:
+    """Drafts for each path, so choosing another path is instant and needs no AI call.
+
+    The recommended path keeps the planner's own drafts; the others are written by the offline
+    planner (exactly its own for paths it proposed, from the chain's names and roles otherwise).
+    """
+    offline = OfflinePlanner()
+    result: dict[int, list[Draft]] = {}
+    for index, path in enumerate(plan.strategy.paths):
+        if index == plan.strategy.recommended_path:
+            result[index] = list(plan.drafts)
+            continue
+        try:
+            result[index] = offline.draft_path(inp, path)
+        except Exception:  # one alternative path failing must not cost the whole plan
+            log.exception("strategy: could not draft alternative path %s", index)
+    return result

@@ -56,8 +56,8 @@ ROUTES: dict[str, dict[str, RouteText]] = {
             name="A fellow {school} alum who works at {org}",
             role="Shares your {school} background and knows {org} from the inside",
             label="Through the {school} alumni network",
-            why="we share a {school} background and you know {org} from the inside; alumni are "
-            "some of the most generous people to ask",
+            why="we're both {school} alumni and you know {org} from the inside; alumni are some of the most "
+            "generous people to ask",
             someone="a fellow {school} alum who works at {org}",
             via="a fellow {school} alum at {org}",
             rationale="A shared school is an easy reason to say yes: alumni answer each other far "
@@ -73,6 +73,27 @@ ROUTES: dict[str, dict[str, RouteText]] = {
             via="一位在{org}工作的{school}校友",
             rationale="同校背景是最自然的开口理由，校友之间的回复率远高于陌生人。可以在{school}"
             "校友录或领英上查找在{org}工作的校友。",
+        ),
+    },
+    "alumni_inside": {
+        "en": _r(
+            name="A fellow {school} alum in {target}'s department",
+            role="Studied at {school} and works near {target}",
+            label="Through {school} alumni near {target}",
+            why="we're both {school} alumni and you know {target}'s department well",
+            someone="a fellow {school} alum in {target}'s department",
+            via="a fellow {school} alum in your department",
+            rationale="You and {target} share {school}. Alumni who now work in the department can pass a note "
+            "along in person, and a request from within the school is an easy one to say yes to.",
+        ),
+        "zh-hans": _r(
+            name="{target}所在院系的{school}校友",
+            role="毕业于{school}，在{target}所在的院系工作",
+            label="通过{target}身边的{school}校友",
+            why="我们同为{school}校友，而您对{target}所在的院系非常熟悉",
+            someone="{target}所在院系的{school}校友",
+            via="一位与您同在院系的{school}校友",
+            rationale="您与{target}同在{school}。在院系里工作的校友可以当面转达，来自校内的请求也更容易得到积极回应。",
         ),
     },
     "portfolio_founder": {

@@ -152,7 +152,8 @@ OrgText = Annotated[str, _length(200)]
 FreeText = Annotated[str, _length(2000)]
 Email = Annotated[str | None, BeforeValidator(_blank_to_none), AfterValidator(_check_email)]
 OptionalField = Annotated[
-    str | None, BeforeValidator(_blank_to_none), StringConstraints(strip_whitespace=True, max_length=200)
+    Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None,
+    BeforeValidator(_blank_to_none),
 ]
 
 

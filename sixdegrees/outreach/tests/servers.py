@@ -15,6 +15,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -221,10 +222,13 @@ def _wait_for_port(port: int, deadline: float) -> bool:
 
 
 @pytest.fixture
-def dovecot(tmp_path):
+def dovecot():
     binary = shutil.which("dovecot") or ("/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None)
     need_service(binary is not None, "dovecot")
-    root = tmp_path / "dovecot"
+    # Not under pytest's tmp_path: Dovecot's auth process runs as its own user and must be able to
+    # reach the users file, and /tmp/pytest-of-<user> is private to us.
+    root = Path(tempfile.mkdtemp(prefix="sixdegrees-dovecot-"))
+    root.chmod(0o755)
     for sub in ("mail", "state", "run"):
         (root / sub).mkdir(parents=True)
     shutil.chown(root / "mail", 65534, 65534)
@@ -247,6 +251,7 @@ def dovecot(tmp_path):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 # --- Rows --------------------------------------------------------------------------------------

@@ -26,3 +26,4 @@ def fake_anthropic(settings):
     settings.ANTHROPIC_MAX_RETRIES = 2
     yield fake
     fake.stop()
+    assert fake.errors == [], "the fake's scripted replies raised"

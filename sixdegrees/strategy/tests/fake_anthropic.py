@@ -105,6 +105,7 @@ class FakeAnthropic:
         self.requests: list[Request] = []
         self.script: deque[Script] = deque()
         self.default: Script | None = None
+        self.errors: list[str] = []
         self._lock = threading.Lock()
         fake = self
 
@@ -122,7 +123,11 @@ class FakeAnthropic:
                     reply = error_reply(500, "api_error", retry_after_ms=None)
                     reply.body["error"]["message"] = "fake: nothing scripted for this request"
                 else:
-                    reply = step(request) if callable(step) else step
+                    try:
+                        reply = step(request) if callable(step) else step
+                    except Exception as exc:  # a broken script: fail the test, not just this call
+                        fake.errors.append(repr(exc))
+                        reply = error_reply(400, "fake_script_error", retry_after_ms=None)
                 if reply.delay:
                     time.sleep(reply.delay)
                 data = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()

@@ -180,3 +180,10 @@ def test_plan_checks_drafts_against_the_recommended_path():
 def test_draft_length_counts_words_or_characters():
     assert draft_length("Hi there, how are you?", "en") == 5
     assert draft_length("您好，我是李雷，邮箱 lilei@example.com。", "zh-hans") == 9
+
+
+def test_plan_input_round_trips_through_json():
+    inp = _plan_input(contacts=[{"name": "赵磊", "email": None, "company": "腾讯", "title": "", "school": None}])
+    again = PlanInput.model_validate_json(inp.model_dump_json())
+    assert again == inp
+    assert again.contacts[0].title is None

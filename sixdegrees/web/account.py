@@ -1,0 +1,386 @@
+"""Sign-in pages and the Settings tab: profile, mailbox, export, delete."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from sixdegrees.accounts.models import User
+from sixdegrees.accounts.signin import issue_code, sign_in, verify_code, verify_link
+from sixdegrees.lib.ratelimit import RateLimited, enforce, enforce_value
+from sixdegrees.web.forms import CodeForm, DeleteAccountForm, EmailForm, MailboxForm, ProfileForm
+
+logger = logging.getLogger(__name__)
+
+# Records the ledger must keep when an account is deleted (they stay, pointing at the anonymised user).
+KEEP_ON_DELETE = {"billing", "admin"}
+MAILBOX_REPORT_KEY = "mailbox_test_report"
+
+
+def safe_next(request: HttpRequest, default: str = "") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default or reverse("web:dashboard")
+
+
+def settings_url(request: HttpRequest) -> str:
+    campaign = request.POST.get("campaign") or request.GET.get("campaign") or ""
+    query = {"campaign": campaign, "tab": "settings"} if campaign else {"tab": "settings"}
+    return reverse("web:dashboard") + "?" + urlencode(query) + "#settings"
+
+
+def signin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            query = urlencode({"next": reverse("web:dashboard") + "?tab=settings"})
+            return HttpResponseRedirect(reverse("web:signin") + "?" + query)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# --- Sign in / out ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def signin(request: HttpRequest) -> HttpResponse:
+    """Ask for a code by email, then enter it. Works without JavaScript."""
+    next_url = safe_next(request)
+    step = "email"
+    error = ""
+    email_form = EmailForm(initial={"email": request.GET.get("email", "")})
+    code_form = CodeForm()
+    status = 200
+    if request.GET.get("email") and request.GET.get("step") == "code":
+        step = "code"
+        code_form = CodeForm(initial={"email": request.GET["email"]})
+    if request.method == "POST" and request.POST.get("step") == "request":
+        email_form = EmailForm(request.POST)
+        if email_form.is_valid():
+            email = email_form.cleaned_data["email"].strip().lower()
+            try:
+                enforce(request, "signin", settings.RATE_LIMIT_SIGNIN)
+                enforce_value(request, "signin-email", settings.RATE_LIMIT_SIGNIN, email)
+            except RateLimited as exc:
+                error, status = exc.error, 429
+            else:
+                user = User.objects.filter(email__iexact=email, is_active=True).first()
+                if user is not None:
+                    with translation.override(user.language):
+                        issue_code(user)
+                # The same answer whether or not the address has an account.
+                messages.info(request, _("If that address has campaigns, a sign-in code is on its way."))
+                step = "code"
+                code_form = CodeForm(initial={"email": email})
+        else:
+            status = 400
+    elif request.method == "POST" and request.POST.get("step") == "verify":
+        step = "code"
+        code_form = CodeForm(request.POST)
+        if code_form.is_valid():
+            try:
+                enforce(request, "signin-verify", settings.RATE_LIMIT_SIGNIN)
+            except RateLimited as exc:
+                error, status = exc.error, 429
+            else:
+                result = verify_code(code_form.cleaned_data["email"], code_form.cleaned_data["code"])
+                if result.user is not None:
+                    sign_in(request, result.user)
+                    messages.success(request, _("You are signed in."))
+                    return HttpResponseRedirect(next_url)
+                error, status = result.error, 400
+        else:
+            status = 400
+    return render(
+        request,
+        "web/signin.html",
+        {
+            "step": step,
+            "email_form": email_form,
+            "code_form": code_form,
+            "error": error,
+            "next": next_url,
+            "email": code_form["email"].value() or "",
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def signin_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link. GET only shows a button: mail scanners that open links do not use it up."""
+    if request.method == "POST":
+        result = verify_link(token)
+        if result.user is not None:
+            sign_in(request, result.user)
+            messages.success(request, _("You are signed in."))
+            return HttpResponseRedirect(reverse("web:dashboard"))
+        return render(request, "web/signin_link.html", {"error": result.error}, status=400)
+    return render(request, "web/signin_link.html", {"error": ""})
+
+
+@require_POST
+def signout(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, _("You are signed out."))
+    return HttpResponseRedirect(reverse("web:landing"))
+
+
+# --- Settings --------------------------------------------------------------------------------
+
+
+def settings_forms(request: HttpRequest, **bound: Any) -> dict[str, Any]:
+    from sixdegrees.outreach.mailboxes import owner_mailbox
+
+    user = request.user
+    report = request.session.pop(MAILBOX_REPORT_KEY, None) if hasattr(request, "session") else None
+    return {
+        "profile_form": bound.get("profile_form") or ProfileForm(instance=user),
+        "mailbox": owner_mailbox(user.pk),
+        "mailbox_form": bound.get("mailbox_form") or MailboxForm(),
+        "mailbox_report": report,
+        "delete_form": bound.get("delete_form") or DeleteAccountForm(user),
+    }
+
+
+def _render_settings(request: HttpRequest, **bound: Any) -> HttpResponse:
+    from sixdegrees.accounts.access import get_campaign_for_request
+    from sixdegrees.web import dashboard as board
+
+    campaign = None
+    campaign_id = request.POST.get("campaign") or ""
+    if campaign_id:
+        try:
+            campaign = get_campaign_for_request(request, campaign_id)
+        except Exception:
+            campaign = None
+    context = board.page_context(request, campaign)
+    context.update(settings_forms(request, **bound))
+    context["tab"] = "settings"
+    return render(request, "web/dashboard.html", context, status=400)
+
+
+@require_POST
+@signin_required
+def save_profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST, instance=request.user)
+    if not form.is_valid():
+        messages.error(request, _("Please check the highlighted fields."))
+        return _render_settings(request, profile_form=form)
+    user = form.save()
+    translation.activate(user.language)
+    messages.success(request, _("Your settings are saved."))
+    response = HttpResponseRedirect(settings_url(request))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        user.language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        path=settings.LANGUAGE_COOKIE_PATH,
+    )
+    return response
+
+
+@require_POST
+@signin_required
+def connect_mailbox(request: HttpRequest) -> HttpResponse:
+    from sixdegrees.outreach.models import Mailbox
+
+    form = MailboxForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please check the highlighted fields."))
+        return _render_settings(request, mailbox_form=form)
+    data = form.cleaned_data
+    address = data["address"].strip().lower()
+    try:
+        with transaction.atomic():
+            mailbox = Mailbox.objects.filter(owner=request.user, address=address).first() or Mailbox(
+                owner=request.user, address=address
+            )
+            mailbox.display_name = request.user.name
+            mailbox.smtp_host = data["smtp_host"].strip()
+            mailbox.smtp_port = data["smtp_port"]
+            mailbox.smtp_security = data["smtp_security"]
+            mailbox.imap_host = data["imap_host"].strip()
+            mailbox.imap_port = data["imap_port"]
+            mailbox.imap_security = "ssl" if data["imap_port"] == 993 else "starttls"
+            mailbox.username = data["username"].strip()
+            mailbox.is_active = True
+            mailbox.set_password(data["password"])
+            mailbox.save()
+    except Exception:
+        logger.exception("could not store a mailbox", extra={"event": "mailbox_store_failed"})
+        messages.error(
+            request,
+            _("We could not store this mailbox's password safely. The operator needs to set an encryption key."),
+        )
+        return HttpResponseRedirect(settings_url(request))
+    messages.success(request, _("Mailbox connected. Use “Test connection” to check that it works."))
+    return HttpResponseRedirect(settings_url(request))
+
+
+@require_POST
+@signin_required
+def test_mailbox(request: HttpRequest) -> HttpResponse:
+    from sixdegrees.outreach.mailboxes import owner_mailbox, test_connection
+
+    mailbox = owner_mailbox(request.user.pk)
+    if mailbox is None:
+        messages.error(request, _("There is no connected mailbox to test."))
+        return HttpResponseRedirect(settings_url(request))
+    report = test_connection(mailbox)
+    request.session[MAILBOX_REPORT_KEY] = {"ok": report.ok, "lines": [line for line in report.lines if line]}
+    return HttpResponseRedirect(settings_url(request))
+
+
+@require_POST
+@signin_required
+def disconnect_mailbox(request: HttpRequest) -> HttpResponse:
+    from sixdegrees.outreach.models import Mailbox
+
+    Mailbox.objects.filter(owner=request.user).delete()
+    messages.success(request, _("Mailbox disconnected. Its password is deleted."))
+    return HttpResponseRedirect(settings_url(request))
+
+
+def ledger(user: User, limit: int = 100) -> list[dict[str, Any]]:
+    from sixdegrees.billing.models import CreditTransaction
+    from sixdegrees.web.dashboard import LEDGER_KINDS
+
+    rows = CreditTransaction.objects.filter(user=user).order_by("-created_at", "-id")[:limit]
+    return [
+        {
+            "id": row.id,
+            "amount": row.amount,
+            "kind": row.transaction_type,
+            "kind_label": LEDGER_KINDS.get(row.transaction_type, row.transaction_type),
+            "plan": row.plan or "",
+            "reason": row.reason,
+            "campaign_id": row.campaign_id,
+            "created_at": row.created_at,
+        }
+        for row in rows
+    ]
+
+
+def export_data(user: User) -> dict[str, Any]:
+    """Everything SixDegrees keeps about this person, as one JSON document."""
+    from sixdegrees.campaigns.models import Campaign
+    from sixdegrees.campaigns.serialize import campaign_detail, iso
+    from sixdegrees.outreach.models import Mailbox
+
+    campaigns = Campaign.objects.filter(owner=user).select_related("owner").order_by("created_at")
+    return {
+        "exported_at": iso(timezone.now()),
+        "account": {
+            "user_id": user.pk,
+            "email": user.email,
+            "name": user.name,
+            "language": user.language,
+            "plan": user.plan,
+            "credits_balance": user.credits_balance,
+            "reminder_emails": user.reminder_emails,
+            "share_network": user.share_network,
+            "created_at": iso(user.created_at),
+        },
+        "campaigns": [campaign_detail(c) for c in campaigns],
+        "ledger": [
+            {
+                "transaction_id": row["id"],
+                "amount": row["amount"],
+                "type": row["kind"],
+                "plan": row["plan"] or None,
+                "reason": row["reason"],
+                "campaign_id": row["campaign_id"],
+                "created_at": iso(row["created_at"]),
+            }
+            for row in ledger(user, limit=100000)
+        ],
+        "mailboxes": [
+            {
+                "address": m.address,
+                "smtp_host": m.smtp_host,
+                "smtp_port": m.smtp_port,
+                "imap_host": m.imap_host,
+                "imap_port": m.imap_port,
+                "created_at": iso(m.created_at),
+            }
+            for m in Mailbox.objects.filter(owner=user)
+        ],
+    }
+
+
+@require_GET
+@signin_required
+def export(request: HttpRequest) -> HttpResponse:
+    body = json.dumps(export_data(request.user), ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="sixdegrees-export-{stamp}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def delete_account(user: User) -> None:
+    """Remove the person's data; keep the credit ledger, pointing at an anonymised user row.
+
+    Every row that refers to the user goes (campaigns with their emails, steps and timeline, sign-in
+    codes, mailboxes, anything another app adds), except the records billing must keep.
+    """
+    with transaction.atomic():
+        for relation in User._meta.related_objects:
+            model = relation.related_model
+            if model._meta.app_label in KEEP_ON_DELETE:
+                continue
+            if relation.many_to_many:
+                continue
+            model._base_manager.filter(**{relation.field.name: user.pk}).delete()
+        user.groups.clear()
+        user.user_permissions.clear()
+        User.objects.filter(pk=user.pk).update(
+            email=f"deleted-{user.pk}@invalid",
+            name="",
+            is_active=False,
+            email_verified=False,
+            reminder_emails=False,
+            share_network=False,
+            is_staff=False,
+            is_superuser=False,
+            password=make_password(None),
+            updated_at=timezone.now(),
+        )
+    logger.info("account deleted", extra={"event": "account_deleted", "user_id": user.pk})
+
+
+@require_POST
+@signin_required
+def delete(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.user, request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Your account was not deleted: the email address did not match."))
+        return _render_settings(request, delete_form=form)
+    delete_account(request.user)
+    logout(request)
+    messages.success(request, _("Your account and your campaigns are deleted."))
+    return HttpResponseRedirect(reverse("web:landing"))
