@@ -161,6 +161,7 @@ BACKUP_KEEP_DAYS = env_int("SIXDEGREES_BACKUP_KEEP_DAYS", 30, minimum=1)
 
 # --- Cache: Redis when configured; otherwise a file cache shared by the web and worker processes.
 REDIS_URL = env_str("REDIS_URL")
+CACHES: dict[str, dict[str, object]]
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:

@@ -6,6 +6,7 @@ LOGIN_CODE_MINUTES, work once, and stop working after five wrong guesses.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import logging
@@ -51,7 +52,7 @@ def issue_code(user: User) -> str:
         row = LoginCode.objects.create(
             user=user,
             code_hash=_hash(code),
-            expires_at=timezone.now() + timezone.timedelta(minutes=settings.LOGIN_CODE_MINUTES),
+            expires_at=timezone.now() + dt.timedelta(minutes=settings.LOGIN_CODE_MINUTES),
         )
     token = signing.dumps({"id": row.pk, "code": code}, salt=_LINK_SALT)
     link = f"{settings.SITE_URL}/signin/link/{token}"

@@ -23,14 +23,15 @@ def iso(value: dt.datetime | None) -> str | None:
 
 
 def status_label(status: str) -> str:
-    return {
+    labels: dict[str, str] = {
         Campaign.Status.PROCESSING: _("Analyzing"),
         Campaign.Status.READY: _("Ready to launch"),
         Campaign.Status.IN_PROGRESS: _("In progress"),
         Campaign.Status.CONNECTED: _("Connected!"),
         Campaign.Status.COMPLETED: _("Completed"),
         Campaign.Status.FAILED: _("Needs attention"),
-    }.get(status, status)
+    }
+    return labels.get(status, status)
 
 
 def node_status(email: EmailOutreach | None) -> str:
@@ -38,14 +39,15 @@ def node_status(email: EmailOutreach | None) -> str:
         return "waiting"
     if email.status == EmailOutreach.Status.REPLIED:
         return "declined" if email.reply_intent in DECLINING_INTENTS else "replied"
-    return {
+    states: dict[str, str] = {
         EmailOutreach.Status.DRAFT: "draft",
         EmailOutreach.Status.QUEUED: "queued",
         EmailOutreach.Status.SENDING: "queued",
         EmailOutreach.Status.SENT: "sent",
         EmailOutreach.Status.FAILED: "failed",
         EmailOutreach.Status.BOUNCED: "failed",
-    }.get(email.status, "waiting")
+    }
+    return states.get(email.status, "waiting")
 
 
 def email_json(email: EmailOutreach) -> dict[str, Any]:
@@ -96,13 +98,13 @@ def selected_path_json(campaign: Campaign, paths: list[dict[str, Any]], emails: 
     chain = [{"name": campaign.user_name or _("You"), "role": _("You"), "status": "you", "email": None}]
     for hop, node in enumerate(chain_in, start=1):
         node = node if isinstance(node, dict) else {"name": str(node)}
-        email = by_hop.get(hop)
+        hop_email = by_hop.get(hop)
         chain.append(
             {
                 "name": node.get("name", ""),
                 "role": node.get("role", ""),
-                "status": node_status(email),
-                "email": (email.recipient_email if email and email.recipient_email else node.get("email")),
+                "status": node_status(hop_email),
+                "email": (hop_email.recipient_email if hop_email and hop_email.recipient_email else node.get("email")),
             }
         )
     return {

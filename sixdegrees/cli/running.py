@@ -148,7 +148,8 @@ def worker(workers: int | None, no_periodic: bool) -> None:
     from sixdegrees.ops.health import HeartbeatThread
 
     autodiscover_modules("tasks")
-    options = dict(settings.HUEY.get("consumer", {}))
+    consumer_settings: Any = settings.HUEY.get("consumer") or {}
+    options: dict[str, Any] = dict(consumer_settings)
     if workers:
         options["workers"] = workers
     options["periodic"] = not no_periodic

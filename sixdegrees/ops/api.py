@@ -17,7 +17,7 @@ router = Router(tags=["operations"])
 def health(request: HttpRequest) -> JsonResponse:
     checks = run_checks()
     failed = [c for c in checks if not c.ok]
-    body = {
+    body: dict[str, object] = {
         "status": "ok" if not failed else "fail",
         "checks": {c.name: ("ok" if c.ok else c.detail) for c in checks},
     }

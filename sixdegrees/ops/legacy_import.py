@@ -432,7 +432,7 @@ class _Importer:
                 self._skip(table, row_id, "the dump holds this id twice")
             else:
                 candidates[row_id] = row
-        present = set(model.objects.filter(pk__in=list(candidates)).values_list("pk", flat=True))
+        present = set(model._default_manager.filter(pk__in=list(candidates)).values_list("pk", flat=True))
         counts.already_present += len(present)
         return [(row_id, row) for row_id, row in candidates.items() if row_id not in present], present
 
@@ -468,7 +468,7 @@ class _Importer:
         unknown = list({i for i in ids if i not in cache})
         for i in range(0, len(unknown), BATCH_SIZE):
             chunk = unknown[i : i + BATCH_SIZE]
-            found = set(model.objects.filter(pk__in=chunk).values_list("pk", flat=True))
+            found = set(model._default_manager.filter(pk__in=chunk).values_list("pk", flat=True))
             cache.update({i: i in found for i in chunk})
 
     def _time(self, table: str, row_id: str, row: dict[str, Any], column: str, required: bool = True):
@@ -491,19 +491,19 @@ class _Importer:
 
     def _text(self, table: str, row_id: str, model: type[models.Model], name: str, value: Any) -> str:
         text = "" if value is None else str(value)
-        limit = model._meta.get_field(name).max_length
+        limit = getattr(model._meta.get_field(name), "max_length", None)
         if limit and len(text) > limit:
             self._warn(table, row_id, f"{name} was longer than {limit} characters and was cut")
             text = text[:limit]
         return text
 
     def _write(self, model: type[models.Model], objects: list[Any], keep_updated_at: dict[str, Any]) -> None:
-        model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
+        model._default_manager.bulk_create(objects, batch_size=BATCH_SIZE)
         if keep_updated_at:
             # bulk_create stamps auto_now fields with the import time; put the legacy times back.
             for obj in objects:
                 obj.updated_at = keep_updated_at[obj.pk]
-            model.objects.bulk_update(objects, ["updated_at"], batch_size=BATCH_SIZE)
+            model._default_manager.bulk_update(objects, ["updated_at"], batch_size=BATCH_SIZE)
 
     # One method per legacy table.
 

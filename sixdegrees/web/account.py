@@ -120,6 +120,7 @@ def signin(request: HttpRequest) -> HttpResponse:
             "error": error,
             "next": next_url,
             "email": code_form["email"].value() or "",
+            "code_minutes": settings.LOGIN_CODE_MINUTES,
         },
         status=status,
     )
@@ -158,6 +159,7 @@ def settings_forms(request: HttpRequest, **bound: Any) -> dict[str, Any]:
         "mailbox": owner_mailbox(user.pk),
         "mailbox_form": bound.get("mailbox_form") or MailboxForm(),
         "mailbox_report": report,
+        "operator_mailbox": bool(settings.GMAIL_ADDRESS and settings.GMAIL_APP_PASSWORD),
         "delete_form": bound.get("delete_form") or DeleteAccountForm(user),
     }
 

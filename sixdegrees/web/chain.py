@@ -38,6 +38,7 @@ STATE_SHORT = {
 }
 
 RADIUS = 22
+LINE_HEIGHT = 17
 H_STEP = 200  # horizontal distance between node centres
 H_HEIGHT = 150
 V_STEP = 96  # vertical distance between node centres
@@ -114,7 +115,9 @@ class Node:
     role: str
     status: str
     glyph: str
-    name_lines: list[str] = field(default_factory=list)
+    name_lines: list[tuple[int, str]] = field(default_factory=list)  # (y, text)
+    label_x: int = 0
+    state_y: int = 0
     status_label: str = ""
     state_label: str = ""
 
@@ -152,9 +155,15 @@ def layout(chain: list[dict[str, Any]], vertical: bool = False) -> Layout:
         if vertical:
             x, y = 28, 30 + i * V_STEP
             lines = wrap(name, 34, 2)
+            label_x = x + RADIUS + 16
+            first_y = y - 3 - (LINE_HEIGHT * (len(lines) - 1)) // 2
         else:
             x, y = 100 + i * H_STEP, 36
             lines = wrap(name, 24, 2)
+            label_x = x
+            first_y = y + RADIUS + 24
+        placed = [(first_y + n * LINE_HEIGHT, line) for n, line in enumerate(lines)]
+        state_y = placed[-1][0] + LINE_HEIGHT + 1
         nodes.append(
             Node(
                 index=i,
@@ -164,7 +173,9 @@ def layout(chain: list[dict[str, Any]], vertical: bool = False) -> Layout:
                 role=str(raw.get("role") or ""),
                 status=status,
                 glyph=_glyph(i, name),
-                name_lines=lines,
+                name_lines=placed,
+                label_x=label_x,
+                state_y=state_y,
                 status_label=str(STATE_SHORT[status]),
                 state_label=str(STATE_LABELS[status]),
             )

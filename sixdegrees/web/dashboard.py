@@ -363,6 +363,12 @@ def page_context(request: HttpRequest, campaign: Campaign | None, live: bool = F
     if not live:
         context.update(account_context(request))
         context["js_strings"] = js_strings()
+        context["tab_labels"] = [
+            ("campaign", _("Your campaign") if campaign is not None else _("Your campaigns")),
+            ("connections", _("Connections")),
+            ("credits", _("Credits & payment")),
+            ("settings", _("Settings")),
+        ]
     return context
 
 
@@ -384,4 +390,6 @@ def js_strings() -> dict[str, str]:
         "regenerating": _("Making a new plan…"),
         "noRecipient": _("No address yet"),
         "showing": _("Showing %(count)s of %(total)s emails"),
+        "emailTo": _("Email to %(name)s"),
+        "preview": _("Email preview"),
     }

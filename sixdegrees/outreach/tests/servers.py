@@ -192,14 +192,16 @@ class Dovecot:
     port: int
     user: str
     password: str
+    _client: imaplib.IMAP4 | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def append_sent(self, content: bytes) -> None:
-        client = imaplib.IMAP4(self.host, self.port)
-        try:
-            client.login(self.user, self.password)
-            client.append("Sent", r"(\Seen)", imaplib.Time2Internaldate(time.time()), content)
-        finally:
-            client.logout()
+        """Copy an accepted message into Sent, as Gmail does (one connection, reused)."""
+        with self._lock:
+            if self._client is None:
+                self._client = imaplib.IMAP4(self.host, self.port)
+                self._client.login(self.user, self.password)
+            self._client.append("Sent", r"(\Seen)", imaplib.Time2Internaldate(time.time()), content)
 
     def sent_count(self) -> int:
         client = imaplib.IMAP4(self.host, self.port)
@@ -209,6 +211,15 @@ class Dovecot:
             return int(data[0])
         finally:
             client.logout()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                try:
+                    self._client.logout()
+                except (OSError, imaplib.IMAP4.error):
+                    pass
+                self._client = None
 
 
 def _wait_for_port(port: int, deadline: float) -> bool:
@@ -243,7 +254,9 @@ def dovecot():
             process.kill()
             _out, err = process.communicate(timeout=5)
             need_service(False, f"dovecot (did not start: {err.decode(errors='replace')[-300:]})")
-        yield Dovecot("127.0.0.1", port, DOVECOT_USER, SMTP_PASSWORD)
+        server = Dovecot("127.0.0.1", port, DOVECOT_USER, SMTP_PASSWORD)
+        yield server
+        server.close()
     finally:
         process.terminate()
         try:
