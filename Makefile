@@ -13,6 +13,7 @@ help:
 	@echo "make test   - set up and run the whole test suite"
 	@echo "make lint   - ruff check, ruff format --check, mypy"
 	@echo "make bench  - run the benchmarks and write docs/benchmarks.md"
+	@echo "make docs   - regenerate docs/cli.md from the commands' --help"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +38,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m sixdegrees.bench
+
+# docs/cli.md is generated from every command's --help; a test fails when it is stale.
+docs: $(STAMP)
+	$(BIN)/python scripts/gen_cli_docs.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -20,8 +20,11 @@ BASE_DIR = Path(__file__).resolve().parent
 
 # An optional .env in the working directory; real environment variables win.
 ENV_FILE = Path(os.environ.get("SIXDEGREES_ENV_FILE", ".env"))
+_ENVIRON_BEFORE_DOTENV = frozenset(os.environ)
 if ENV_FILE.is_file() and os.environ.get("SIXDEGREES_ENV") != "test":
     load_dotenv(ENV_FILE, override=False)
+# Names (never values) the .env file supplied, so `sixdegrees secrets` can say where each came from.
+ENV_FILE_VARIABLES = frozenset(os.environ) - _ENVIRON_BEFORE_DOTENV
 
 SIXDEGREES_ENV = env_choice("SIXDEGREES_ENV", ("development", "production", "test"), "development")
 PRODUCTION = SIXDEGREES_ENV == "production"
@@ -84,6 +87,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "corsheaders",
     "huey.contrib.djhuey",
     "ninja",
     "sixdegrees.accounts",
@@ -97,6 +101,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "sixdegrees.lib.request_log.RequestLogMiddleware",
+    # Before anything that can answer on its own (SSL redirect, WhiteNoise, CommonMiddleware).
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sixdegrees.web.middleware.ContentSecurityPolicyMiddleware",
@@ -108,6 +114,7 @@ MIDDLEWARE = [
     "sixdegrees.web.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "sixdegrees.ops.audit.AdminActionLogMiddleware",
 ]
 
 ROOT_URLCONF = "sixdegrees.urls"
@@ -327,6 +334,11 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# CORS (django-cors-headers): the API answers only its own origin unless others are listed here,
+# e.g. "https://app.example.com,https://partner.example.org". No cookies cross origins.
+CORS_ALLOWED_ORIGINS = env_list("SIXDEGREES_CORS_ORIGINS")
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = False
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SIXDEGREES_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -338,6 +350,16 @@ if PRODUCTION:
     CSRF_TRUSTED_ORIGINS = [SITE_URL]
     # /api/health answers plain HTTP so a load balancer can probe it behind TLS termination.
     SECURE_REDIRECT_EXEMPT = [r"^api/health$"]
+
+# --- Metrics: /metrics in Prometheus text format, from this machine, or from anywhere with
+# `Authorization: Bearer <SIXDEGREES_METRICS_TOKEN>`.
+METRICS_TOKEN = env_str("SIXDEGREES_METRICS_TOKEN")
+# prometheus-client's multiprocess mode: each web process writes its counters into files here and
+# a scrape adds them up, so all gunicorn workers count. `sixdegrees serve` empties it at start.
+# Set before prometheus_client is first imported (it reads the variable once, at import).
+METRICS_DIR = DATA_DIR / "metrics"
+METRICS_DIR.mkdir(exist_ok=True)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(METRICS_DIR)
 
 # --- Logging: JSON lines to stdout and to a rotating file in the data dir, secrets redacted.
 LOG_LEVEL = env_choice("SIXDEGREES_LOG_LEVEL", ("debug", "info", "warning", "error"), "info").upper()

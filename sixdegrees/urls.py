@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from sixdegrees.api import api
+from sixdegrees.ops.metrics import metrics_view
 from sixdegrees.outreach.unsubscribe import unsubscribe_view
 
 urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
+    path("metrics", metrics_view, name="metrics"),
     path("unsubscribe/<str:token>", unsubscribe_view, name="unsubscribe"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("sixdegrees.web.urls")),

@@ -44,7 +44,9 @@ def stripe_webhook(request: HttpRequest):
     try:
         event = stripe_gateway.verify_webhook(payload, request.headers.get("Stripe-Signature"))
     except stripe_gateway.WebhookNotConfigured:
-        logger.error("stripe webhook received but STRIPE_WEBHOOK_SECRET is not set", extra={"event": "stripe_webhook_off"})
+        logger.error(
+            "stripe webhook received but STRIPE_WEBHOOK_SECRET is not set", extra={"event": "stripe_webhook_off"}
+        )
         return json_error("Payments are not configured here: STRIPE_WEBHOOK_SECRET is not set.", 503)
     except stripe_gateway.InvalidWebhook as exc:
         # Never the payload: it is untrusted, and may hold someone's address.

@@ -21,10 +21,9 @@ def overview(user: User) -> dict[str, Any]:
     current = plans.get_plan(fresh["plan"]) or plans.free_plan()
     unlimited_until = None
     if pro_active(user.pk):
-        unlimited_until = (
-            Subscription.objects.filter(user_id=user.pk, status=Subscription.Status.ACTIVE)
-            .aggregate(until=Max("active_until"))["until"]
-        )
+        unlimited_until = Subscription.objects.filter(user_id=user.pk, status=Subscription.Status.ACTIVE).aggregate(
+            until=Max("active_until")
+        )["until"]
     enabled = plans.payments_enabled()
     return {
         "success": True,
@@ -66,11 +65,13 @@ def _money(amount: int | None, currency: str) -> str:
     return f"{amount / 100:.2f} {currency.upper()}"
 
 
-PAYMENT_STATUS = {
-    Payment.Status.PAID: lambda: _("Paid"),
-    Payment.Status.PARTIALLY_REFUNDED: lambda: _("Partly refunded"),
-    Payment.Status.REFUNDED: lambda: _("Refunded"),
-}
+def _payment_status(status: str) -> str:
+    texts: dict[str, str] = {
+        Payment.Status.PAID: _("Paid"),
+        Payment.Status.PARTIALLY_REFUNDED: _("Partly refunded"),
+        Payment.Status.REFUNDED: _("Refunded"),
+    }
+    return texts.get(status, status)
 
 
 def _payment_entry(payment: Payment) -> dict[str, Any]:
@@ -86,7 +87,7 @@ def _payment_entry(payment: Payment) -> dict[str, Any]:
         "amount_display": _money(payment.amount, payment.currency),
         "credits": payment.credits - payment.credits_reversed,
         "status": payment.status,
-        "status_text": PAYMENT_STATUS.get(payment.status, lambda: payment.status)(),
+        "status_text": _payment_status(payment.status),
         "description": _("%(plan)s plan") % {"plan": name},
     }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
@@ -68,7 +68,8 @@ def _load(entry: dict[str, Any]) -> Plan:
 
 def plans() -> list[Plan]:
     """Every plan, cheapest first, as configured (read each call so tests can override settings)."""
-    return [_load(entry) for entry in settings.BILLING_PLANS]
+    configured = cast(list[dict[str, Any]], settings.BILLING_PLANS)
+    return [_load(entry) for entry in configured]
 
 
 def get_plan(code: str | None) -> Plan | None:
@@ -109,7 +110,9 @@ def payment_link(plan: Plan, user: Any) -> str | None:
         return None
     parts = urlsplit(plan.payment_link_url)
     query = [
-        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("client_reference_id", "prefilled_email")
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k not in ("client_reference_id", "prefilled_email")
     ]
     query += [("client_reference_id", str(user.pk)), ("prefilled_email", user.email)]
     return urlunsplit(parts._replace(query=urlencode(query)))

@@ -62,9 +62,9 @@ def process_event(event: dict[str, Any]) -> Outcome:
         message = handler(_Event(event)) if handler else "ignored: not an event SixDegrees uses"
         receipt.outcome = message[:300]
         receipt.save(update_fields=["outcome"])
+    # The outcome stays in the database: it may name the address a stranger paid with.
     logger.info(
-        "stripe event processed",
-        extra={"event": "stripe_webhook", "stripe_event": event_id, "type": event_type, "outcome": message},
+        "stripe event processed", extra={"event": "stripe_webhook", "stripe_event": event_id, "type": event_type}
     )
     return Outcome(False, message)
 
@@ -156,11 +156,7 @@ def _plan_from_metadata(metadata: Any) -> Plan | None:
 
 def _price_of(item: Any) -> str:
     """The price id of a line item (before and after Stripe moved it under `pricing`)."""
-    return (
-        _id(_dig(item, "price"))
-        or _id(_dig(item, "pricing", "price_details", "price"))
-        or _id(_dig(item, "plan"))
-    )
+    return _id(_dig(item, "price")) or _id(_dig(item, "pricing", "price_details", "price")) or _id(_dig(item, "plan"))
 
 
 def _plan_from_items(items: Any) -> Plan | None:
@@ -173,9 +169,7 @@ def _plan_from_items(items: Any) -> Plan | None:
 
 def _flag(kind: str, message: str, event: _Event, user: User | None = None, **data: Any) -> str:
     BillingFlag.objects.create(kind=kind, user=user, message=message, event_id=event.id, data=data)
-    logger.error(
-        "billing needs an operator", extra={"event": "billing_flag", "kind": kind, "stripe_event": event.id}
-    )
+    logger.error("billing needs an operator", extra={"event": "billing_flag", "kind": kind, "stripe_event": event.id})
     return f"flagged ({kind}): {message}"
 
 

@@ -43,7 +43,7 @@ def cli() -> None:
 
 def main() -> None:
     # Imported for their side effect of adding commands to the group.
-    from sixdegrees.cli import backup, billing, db, importing, outbox, running  # noqa: F401
+    from sixdegrees.cli import backup, billing, db, importing, ops, outbox, running  # noqa: F401
 
     cli(prog_name="sixdegrees")
 

@@ -109,10 +109,10 @@ def flags(show_all: bool, as_json: bool) -> None:
     """
     from sixdegrees.billing.models import BillingFlag
 
-    rows = BillingFlag.objects.order_by("-created_at")
+    query = BillingFlag.objects.order_by("-created_at")
     if not show_all:
-        rows = rows.filter(resolved_at__isnull=True)
-    rows = list(rows[:SHOWN])
+        query = query.filter(resolved_at__isnull=True)
+    rows = list(query[:SHOWN])
     if as_json:
         emit_json(
             [

@@ -416,9 +416,9 @@ def mailbox_test(mailbox_id: str | None, as_json: bool) -> None:
 def mailbox_rotate_keys(as_json: bool) -> None:
     """Re-encrypt every stored mailbox password with the first key in SIXDEGREES_ENCRYPTION_KEYS.
 
-    Put the new key first, run this, then remove the old key from the list.
+    Put the new key first (SIXDEGREES_ENCRYPTION_KEYS=new,old), run this, then remove the old key.
 
-    Example: SIXDEGREES_ENCRYPTION_KEYS=new,old sixdegrees mailbox rotate-keys
+    Example: sixdegrees mailbox rotate-keys
     """
     from sixdegrees.outreach import crypto
     from sixdegrees.outreach.models import Mailbox

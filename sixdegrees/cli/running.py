@@ -106,6 +106,10 @@ def serve(host: str, port: int, workers: int, threads: int, migrate: bool) -> No
 
     if migrate:
         _migrate()
+    # Counters of the previous run would otherwise add up with this one's (see ops/metrics.py).
+    from sixdegrees.ops.metrics import reset_multiprocess_dir
+
+    reset_multiprocess_dir()
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from sixdegrees.lib.logs import request_id_var
+from sixdegrees.ops import metrics
 
 logger = logging.getLogger("sixdegrees.request")
 
@@ -20,6 +21,7 @@ _VALID_INCOMING_ID = re.compile(r"^[A-Za-z0-9._\-]{8,64}$")
 class RequestLogMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
+        metrics.enable()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "")
@@ -34,7 +36,8 @@ class RequestLogMiddleware:
             response["X-Request-ID"] = request_id
             return response
         finally:
-            duration_ms = round((time.perf_counter() - started) * 1000, 2)
+            elapsed = time.perf_counter() - started
+            duration_ms = round(elapsed * 1000, 2)
             level = logging.ERROR if status >= 500 else logging.INFO
             route = getattr(getattr(request, "resolver_match", None), "route", None)
             logger.log(
@@ -53,3 +56,5 @@ class RequestLogMiddleware:
                 },
             )
             request_id_var.reset(token)
+            # The same request, counted for /metrics (status and latency per route pattern).
+            metrics.observe_request(request.method or "", route, status, elapsed)

@@ -5,3 +5,15 @@ class OpsConfig(AppConfig):
     name = "sixdegrees.ops"
     label = "ops"
     verbose_name = "Ops"
+
+    def ready(self) -> None:
+        from django.contrib.admin.models import LogEntry
+        from django.core import checks
+        from django.db.models.signals import post_save
+
+        from sixdegrees.ops import audit
+        from sixdegrees.ops.checks import check_configuration, check_deployment
+
+        post_save.connect(audit.log_entry_saved, sender=LogEntry, dispatch_uid="sixdegrees.ops.admin_log")
+        checks.register(check_configuration)
+        checks.register(check_deployment, deploy=True)

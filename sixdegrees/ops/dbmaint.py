@@ -294,7 +294,7 @@ def _run(
         raise
     roots = [root._meta.db_table for root, _select in parts]
     report["deleted"] = {table: deleted.get(table, 0) for table in roots} | dict(sorted(deleted.items()))
-    report["kept_unlinked"] = dict(sorted(kept.items()))
+    report["kept_unlinked"] = {table: rows for table, rows in sorted(kept.items()) if rows}
     if writer is not None:
         report["file"] = str(path)
         report["bytes"] = path.stat().st_size

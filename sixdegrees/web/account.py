@@ -268,7 +268,6 @@ def disconnect_mailbox(request: HttpRequest) -> HttpResponse:
 
 def ledger(user: User, limit: int = 100) -> list[dict[str, Any]]:
     from sixdegrees.billing.models import CreditTransaction
-    from sixdegrees.web.dashboard import LEDGER_KINDS
 
     rows = CreditTransaction.objects.filter(user=user).order_by("-created_at", "-id")[:limit]
     return [
@@ -276,7 +275,6 @@ def ledger(user: User, limit: int = 100) -> list[dict[str, Any]]:
             "id": row.id,
             "amount": row.amount,
             "kind": row.transaction_type,
-            "kind_label": LEDGER_KINDS.get(row.transaction_type, row.transaction_type),
             "plan": row.plan or "",
             "reason": row.reason,
             "campaign_id": row.campaign_id,

@@ -7,6 +7,7 @@ wrap; the full names are also in a list next to the drawing for screen readers.
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,9 +56,9 @@ def wrap(text: str, width: int, max_lines: int = 2) -> list[str]:
     lines: list[str] = []
     line, size = "", 0
     tokens = _tokens(text)
-    for token in tokens:
-        token_size = sum(_units(c) for c in token)
-        if token == " ":
+    for piece in tokens:
+        token_size = sum(_units(c) for c in piece)
+        if piece.isspace():
             if line:
                 line, size = line + " ", size + 1
             continue
@@ -66,14 +67,14 @@ def wrap(text: str, width: int, max_lines: int = 2) -> list[str]:
             line, size = "", 0
         while token_size > width:  # a single very long word: cut it
             cut, cut_size = "", 0
-            for ch in token:
+            for ch in piece:
                 if cut_size + _units(ch) > width:
                     break
                 cut, cut_size = cut + ch, cut_size + _units(ch)
             lines.append(cut)
-            token = token[len(cut) :]
+            piece = piece[len(cut) :]
             token_size -= cut_size
-        line, size = line + token, size + token_size
+        line, size = line + piece, size + token_size
     if line.strip():
         lines.append(line.rstrip())
     if len(lines) > max_lines:
@@ -181,7 +182,7 @@ def layout(chain: list[dict[str, Any]], vertical: bool = False) -> Layout:
             )
         )
     edges = []
-    for a, b in zip(nodes, nodes[1:], strict=False):
+    for a, b in itertools.pairwise(nodes):
         done = b.status in ("sent", "replied", "declined")
         if vertical:
             edges.append(Edge(a.x, a.y + RADIUS + 4, b.x, b.y - RADIUS - 4, done))

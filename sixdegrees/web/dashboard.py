@@ -60,13 +60,6 @@ STEP_STATUS = {
     "failed": gettext_lazy("Failed"),
 }
 PLANNERS = {"offline": gettext_lazy("Built-in planner"), "anthropic": "Claude"}
-LEDGER_KINDS = {
-    "purchase": gettext_lazy("Purchase"),
-    "usage": gettext_lazy("Campaign"),
-    "refund": gettext_lazy("Refund"),
-    "grant": gettext_lazy("Free credits"),
-    "adjustment": gettext_lazy("Adjustment"),
-}
 
 
 def campaign_url(campaign_id: str, tab: str = "") -> str:
@@ -188,7 +181,9 @@ def _milestone(campaign: Campaign, emails: list[dict[str, Any]], now: dt.datetim
         return {
             "kind": "waiting",
             "title": _("Waiting for %(name)s to reply") % {"name": name},
-            "detail": _("Most replies arrive within two days. If there is none after 48 hours, we send one polite follow-up."),
+            "detail": _(
+                "Most replies arrive within two days. If there is none after 48 hours, we send one polite follow-up."
+            ),
             "window_start": int(current["sent_at"].timestamp()),
             "window_minutes": window,
             "elapsed_minutes": min(max(minutes, 0), window),
@@ -256,8 +251,7 @@ def campaign_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]
         for s in data["work_log"]
     ]
     timeline = [
-        {"kind": ev["kind"], "text": ev["text"], "at": from_epoch(ev["at_epoch"])}
-        for ev in reversed(data["timeline"])
+        {"kind": ev["kind"], "text": ev["text"], "at": from_epoch(ev["at_epoch"])} for ev in reversed(data["timeline"])
     ]
     user = request.user
     signed_in_owner = bool(
@@ -332,24 +326,12 @@ def connections(request: HttpRequest, campaign: Campaign | None, emails: list[di
 
 def account_context(request: HttpRequest) -> dict[str, Any]:
     from sixdegrees.web import account
-    from sixdegrees.web.plans import plan_cards
+    from sixdegrees.web.plans import credits_context
 
     user = request.user
     if not user.is_authenticated:
         return {"account": None}
-    cards, purchases = plan_cards(current=user.plan)
-    plan_name = next((card.name for card in cards if card.id == user.plan), user.plan)
-    return {
-        "account": user,
-        "credits": {
-            "balance": user.credits_balance,
-            "plan": plan_name,
-            "cards": cards,
-            "purchases": purchases,
-            "history": account.ledger(user),
-        },
-        **account.settings_forms(request),
-    }
+    return {"account": user, "credits": credits_context(user), **account.settings_forms(request)}
 
 
 def page_context(request: HttpRequest, campaign: Campaign | None, live: bool = False) -> dict[str, Any]:

@@ -1,92 +1,150 @@
-"""The plans shown on the landing page and the Credits tab.
+"""Plan cards for the landing page and the Credits tab.
 
-Billing owns the catalogue when it offers one (`sixdegrees.billing.plans.plans()`); until then the
-pages show the settings-level list `SIXDEGREES_PLANS` (default below), with purchases switched off.
-Names and feature lines are worded here, in the reader's language, from each plan's id and numbers.
+Billing owns the plans (`sixdegrees.billing.plans`) and the Credits tab's data
+(`sixdegrees.billing.overview.overview`); this module only shapes them into cards. Should billing be
+absent, the landing page falls back to the settings-level list `SIXDEGREES_PLANS` and the Credits
+tab says billing is not configured.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 DEFAULT_PLANS: list[dict[str, Any]] = [
-    {"id": "free", "campaigns_per_month": 1, "api": False},
-    {"id": "starter", "campaigns_per_month": 10, "api": False},
-    {"id": "pro", "campaigns_per_month": None, "api": True},
+    {"code": "free", "campaigns_per_month": 1, "api": False},
+    {"code": "starter", "campaigns_per_month": 10, "api": False},
+    {"code": "pro", "campaigns_per_month": None, "api": True},
 ]
 
 
 @dataclass
 class PlanCard:
-    id: str
+    code: str
     name: str
     price: str = ""
     features: list[str] = field(default_factory=list)
-    payment_link: str = ""
+    link: str = ""  # where the card's button goes ("" = no button)
+    link_label: str = ""
+    external: bool = False
     featured: bool = False
     current: bool = False
 
 
-def _names() -> dict[str, str]:
-    return {"free": _("Free"), "starter": _("Starter"), "pro": _("Pro")}
+def _price(code: str, price: str, label: str) -> str:
+    """"$19 / month"; the free plan shows its price ("$0"), not the word "Free" twice."""
+    return (price or "") if code == "free" else label
 
 
-def _get(plan: Any, *names: str, default: Any = None) -> Any:
-    for name in names:
-        value = plan.get(name) if isinstance(plan, dict) else getattr(plan, name, None)
-        if value is not None:
-            return value
-    return default
+def _house_rules() -> list[str]:
+    return [_("You approve every email before it goes"), _("Reply in 48 hours or your credit back")]
 
 
-def _source() -> tuple[list[Any], bool]:
-    """(plans, from_billing)."""
-    try:
-        from sixdegrees.billing.plans import plans as billing_plans  # type: ignore[import-not-found]
-    except ImportError:
-        return list(getattr(settings, "SIXDEGREES_PLANS", DEFAULT_PLANS)), False
-    return list(billing_plans()), True
-
-
-def plan_cards(current: str = "") -> tuple[list[PlanCard], bool]:
-    """The plan cards in the active language, and whether purchases are possible."""
-    raw, from_billing = _source()
-    names = _names()
+def _fallback_cards() -> list[PlanCard]:
+    names = {"free": _("Free"), "starter": _("Starter"), "pro": _("Pro")}
     cards = []
-    for plan in raw:
-        plan_id = str(_get(plan, "id", "key", "code", "slug", default=""))
-        per_month = _get(plan, "campaigns_per_month", "campaigns", "monthly_campaigns")
-        unlimited = per_month is None or (isinstance(per_month, int) and per_month < 0)
-        features = []
-        if unlimited:
-            features.append(_("Unlimited campaigns"))
+    for plan in getattr(settings, "SIXDEGREES_PLANS", DEFAULT_PLANS):
+        per_month = plan.get("campaigns_per_month")
+        if per_month is None:
+            first = _("Unlimited campaigns and API access") if plan.get("api") else _("Unlimited campaigns")
         else:
-            features.append(
-                ngettext("%(count)d campaign a month", "%(count)d campaigns a month", int(per_month))
-                % {"count": int(per_month)}
+            first = (
+                _("1 campaign a month")
+                if per_month == 1
+                else _("%(count)d campaigns a month") % {"count": per_month}
             )
-        features.append(_("You approve every email before it goes"))
-        features.append(_("Reply in 48 hours or your credit back"))
-        if _get(plan, "api", "api_access", default=False):
-            features.append(_("API access"))
-        link = str(_get(plan, "payment_link", "payment_url", "checkout_url", default="") or "")
-        if not link.startswith("https://"):
-            link = ""
         cards.append(
             PlanCard(
-                id=plan_id,
-                name=names.get(plan_id) or str(_get(plan, "name", default=plan_id)),
-                price=str(_get(plan, "price_label", "price_display", default="") or ""),
-                features=features,
-                payment_link=link if from_billing else "",
-                featured=plan_id == "starter",
-                current=bool(current) and plan_id == current,
+                code=plan["code"],
+                name=names.get(plan["code"], plan["code"].title()),
+                features=[first, *_house_rules()],
+                featured=plan["code"] == "starter",
             )
         )
-    purchases = from_billing and any(card.payment_link for card in cards)
-    return cards, purchases
+    return cards
+
+
+def landing_cards() -> tuple[list[PlanCard], str]:
+    """(cards, note): the note explains when plans cannot be bought here yet."""
+    try:
+        from sixdegrees.billing import plans as billing
+    except ImportError:
+        return _fallback_cards(), _("Online payment is not switched on yet. Every account can start on the free plan.")
+    enabled = billing.payments_enabled()
+    upgrade = getattr(settings, "BILLING_UPGRADE_URL", reverse("web:dashboard") + "?tab=credits")
+    cards = []
+    for plan in billing.plans():
+        free = plan.code == billing.FREE
+        if free:
+            link, label = reverse("web:intake"), _("Start free")
+        elif enabled:
+            link, label = upgrade, _("Choose %(plan)s") % {"plan": plan.display_name}
+        else:
+            link, label = "", ""
+        cards.append(
+            PlanCard(
+                code=plan.code,
+                name=plan.display_name,
+                price=_price(plan.code, plan.price, plan.price_label()),
+                features=[plan.describe(), *_house_rules()],
+                link=link,
+                link_label=label,
+                featured=plan.code == billing.STARTER,
+            )
+        )
+    return cards, "" if enabled else billing.payments_off_note()
+
+
+def credits_context(user: Any) -> dict[str, Any]:
+    """Balance, plan, plan cards with payment links and history, from billing's overview."""
+    try:
+        from sixdegrees.billing.overview import overview
+    except ImportError:
+        return {
+            "configured": False,
+            "balance": user.credits_balance,
+            "plan": user.plan,
+            "cards": [],
+            "note": _("Billing is not configured on this server, so plans and payments are not shown."),
+            "history": [],
+        }
+    data = overview(user)
+    cards = [
+        PlanCard(
+            code=card["code"],
+            name=card["name"],
+            price=_price(card["code"], card["price"], card["price_label"]),
+            features=[card["description"], *_house_rules()],
+            link=card["payment_link"] or "",
+            link_label=_("Choose %(plan)s") % {"plan": card["name"]},
+            external=bool(card["payment_link"]),
+            featured=card["code"] == "starter",
+            current=card["current"],
+        )
+        for card in data["plans"]
+    ]
+    history = []
+    for entry in data["history"]:
+        entry = dict(entry)
+        try:
+            entry["when"] = dt.datetime.fromisoformat(entry["date"].replace("Z", "+00:00"))
+        except (TypeError, ValueError):
+            entry["when"] = None
+        history.append(entry)
+    until = data["plan"].get("unlimited_until")
+    return {
+        "configured": True,
+        "balance": data["credits_balance"],
+        "plan": data["plan"]["name"],
+        "plan_description": data["plan"]["description"],
+        "unlimited_until": dt.datetime.fromisoformat(until) if until else None,
+        "cards": cards,
+        "note": data.get("note") or "",
+        "guarantee": data.get("guarantee") or "",
+        "history": history,
+    }

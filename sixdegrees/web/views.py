@@ -22,7 +22,7 @@ from sixdegrees.campaigns.intake import FIELDS, find_active_duplicate, start_cam
 from sixdegrees.lib.http import json_error
 from sixdegrees.lib.ratelimit import RateLimited, enforce
 from sixdegrees.web import dashboard as board
-from sixdegrees.web.plans import plan_cards
+from sixdegrees.web.plans import landing_cards
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,9 @@ INTAKE_EXTRA: dict[str, dict[str, Any]] = {
     "target_reason": {
         "type": "text",
         "autocomplete": "off",
-        "placeholder": gettext_lazy("e.g. We are raising our Series A, and Jane led two climate investments last year."),
+        "placeholder": gettext_lazy(
+            "e.g. We are raising our Series A, and Jane led two climate investments last year."
+        ),
         "help": gettext_lazy("Be specific: a clear reason is what makes people pass your note on."),
     },
 }
@@ -74,8 +76,8 @@ def current_language() -> str:
 
 
 def landing(request: HttpRequest) -> HttpResponse:
-    cards, purchases = plan_cards()
-    return render(request, "web/landing.html", {"plans": cards, "purchases": purchases})
+    cards, note = landing_cards()
+    return render(request, "web/landing.html", {"plans": cards, "plans_note": note})
 
 
 def privacy(request: HttpRequest) -> HttpResponse:
@@ -211,4 +213,3 @@ def server_error(request: HttpRequest) -> HttpResponse:
         logger.exception("could not render the error page")
         html = "<!doctype html><title>SixDegrees</title><h1>Something went wrong on our side.</h1>"
     return HttpResponse(html, status=500)
-

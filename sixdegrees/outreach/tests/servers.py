@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 import email
 import imaplib
+import logging
 import shutil
 import socket
 import ssl
@@ -140,11 +141,16 @@ def smtp_server(tls_cert):
         authenticator=authenticate,
         auth_required=True,
     )
+    # aiosmtpd warns on every login ("Session.login_data is deprecated"): noise from the test server.
+    server_log = logging.getLogger("mail.log")
+    level = server_log.level
+    server_log.setLevel(logging.ERROR)
     controller.start()
     try:
         yield server
     finally:
         controller.stop()
+        server_log.setLevel(level)
 
 
 # --- Dovecot (RECIPES §4) ---------------------------------------------------------------------
