@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# axe-core (accessibility checks in the browser tests), pinned in package.json; test-only, never shipped.
+AXE := node_modules/axe-core/axe.min.js
 PYTEST_ARGS ?=
 
 .PHONY: run test lint format bench docs clean help messages
@@ -24,8 +26,15 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/sixdegrees up --host $${HOST:-127.0.0.1} --port $${PORT:-8000}
 
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+$(AXE): package.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --no-audit --no-fund && touch $@; \
+	else \
+		echo "npm not found: the browser tests will skip their accessibility checks"; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check sixdegrees

@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sixdegrees.web.middleware.ContentSecurityPolicyMiddleware",
+    # Refuses an oversized body (413) before any view works on it; its answer still gets the headers above.
+    "sixdegrees.ops.hardening.BodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -115,6 +117,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sixdegrees.ops.audit.AdminActionLogMiddleware",
+    "sixdegrees.ops.hardening.RetryAfterMiddleware",
 ]
 
 ROOT_URLCONF = "sixdegrees.urls"

@@ -107,7 +107,7 @@ def markdown(result: dict[str, Any], drill_seconds: float) -> str:
         ("database", f"{built['bytes'] / 1e9:.2f} GB SQLite, {built['emails']:,} emails of {BODY_BYTES:,} bytes"),
         ("generating it (executemany)", f"{built['seconds']:.0f} s"),
         (
-            "`backup create` (online backup API, gzip level 3, sha256)",
+            "`backup create` (online backup API, gzip level 1, sha256)",
             f"{backup['duration_seconds']:.1f} s → {backup['size'] / 1e6:,.0f} MB",
         ),
         (

@@ -18,9 +18,11 @@ benchmark (a module in `sixdegrees/bench/`) and is replaced only when that bench
 def machine() -> str:
     import os
 
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     return (
         f"{os.cpu_count()} CPU cores, {platform.system()} {platform.release()}, "
         f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
+        + (f", load average {load:.1f} when it finished" if load is not None else "")
     )
 
 

@@ -154,6 +154,10 @@ def pro_active(user_id: str, now: dt.datetime | None = None) -> bool:
     ).exists()
 
 
+class _AlreadyCharged(Exception):
+    pass
+
+
 @dataclass(frozen=True)
 class ChargeResult:
     charged: bool  # a credit was spent now
@@ -197,6 +201,10 @@ def charge_campaign_start(campaign: Campaign, actor: Any = "system") -> ChargeRe
                     credits_balance=F("credits_balance") - 1
                 )
                 if spent != 1:
+                    if CreditTransaction.objects.filter(external_event_id=key).exists():
+                        # Another email of this campaign spent the last credit a moment ago: the
+                        # campaign is paid for, so this email goes too.
+                        raise _AlreadyCharged()
                     raise NoCredits()
                 CreditTransaction.objects.create(
                     user_id=user_id,
@@ -208,7 +216,7 @@ def charge_campaign_start(campaign: Campaign, actor: Any = "system") -> ChargeRe
                     actor=who,
                     external_event_id=key,
                 )
-        except IntegrityError:
+        except (IntegrityError, _AlreadyCharged):
             # Another approval in this campaign charged it a moment ago; our decrement rolled back.
             return ChargeResult(False, "already_charged")
         Campaign.objects.filter(pk=campaign.pk).update(credits_used=1, updated_at=timezone.now())

@@ -84,6 +84,8 @@ def db_archive(older_than_days: int, statuses: tuple[str, ...], dry_run: bool, a
         report = archive_campaigns(older_than_days, statuses or None, dry_run=dry_run)
     except MaintenanceError as exc:
         raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"the archive could not be written ({exc}); nothing was deleted") from None
     if as_json:
         emit_json(report)
         return
@@ -107,7 +109,10 @@ def db_prune_orphans(dry_run: bool, as_json: bool) -> None:
     """
     from sixdegrees.ops.dbmaint import prune_orphans
 
-    report = prune_orphans(dry_run=dry_run)
+    try:
+        report = prune_orphans(dry_run=dry_run)
+    except OSError as exc:
+        raise click.ClickException(f"the archive could not be written ({exc}); nothing was deleted") from None
     if as_json:
         emit_json(report)
         return

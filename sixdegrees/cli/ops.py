@@ -66,7 +66,9 @@ def _print_status(r: dict[str, Any]) -> None:
     db = r["database"]
     if db["reachable"]:
         _line(
-            "ok", "database", f"{db['engine']}: {db['users']:,} people, {db['campaigns']:,} campaigns, {db['emails']:,} emails"
+            "ok",
+            "database",
+            f"{db['engine']}: {db['users']:,} people, {db['campaigns']:,} campaigns, {db['emails']:,} emails",
         )
     else:
         _line("fail", "database", f"unreachable: {db['error']}")
@@ -180,7 +182,9 @@ def doctor(offline: bool, as_json: bool) -> None:
         if failed:
             click.echo(f"{len(failed)} failed: {', '.join(failed)}.")
         else:
-            click.echo("Nothing is broken." + (f" {warnings} warning{'s' if warnings > 1 else ''}." if warnings else ""))
+            click.echo(
+                "Nothing is broken." + (f" {warnings} warning{'s' if warnings > 1 else ''}." if warnings else "")
+            )
     if failed:
         sys.exit(1)
 
@@ -242,7 +246,15 @@ def secrets(as_json: bool) -> None:
     help="Only errors (error level or a response ≥ 500), warnings and up, 4xx, 5xx or one status code.",
 )
 @click.option("--since", metavar="DURATION|TIME", help="Only lines newer than this: 30m, 1h, 2d, or 2026-11-28T08:00.")
-@click.option("-n", "--lines", "count", default=50, show_default=True, type=click.IntRange(0), help="Show the last N matching lines (0: all).")
+@click.option(
+    "-n",
+    "--lines",
+    "count",
+    default=50,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Show the last N matching lines (0: all).",
+)
 @click.option("-f", "--follow", is_flag=True, help="Keep printing new lines as they are written (follows rotation).")
 @click.option("--follow-seconds", type=float, default=None, hidden=True)
 @json_option

@@ -15,15 +15,23 @@ class RateLimited(BadRequest):
         self.retry_after = max(1, retry_after)
 
 
+def _limited(request: HttpRequest, retry_after: int) -> RateLimited:
+    exc = RateLimited(retry_after)
+    # Whoever turns this into a 429 (the API's handler, a page view), ops.hardening.RetryAfterMiddleware
+    # adds the header from this.
+    request.ratelimit_retry_after = exc.retry_after  # type: ignore[attr-defined]
+    return exc
+
+
 def enforce(request: HttpRequest, group: str, rate: str, key: str = "ip") -> None:
     """Count this request against `rate` for its key; raise RateLimited past the limit."""
     usage = get_usage(request, group=group, key=key, rate=rate, increment=True)
     if usage and usage["should_limit"]:
-        raise RateLimited(usage["time_left"])
+        raise _limited(request, usage["time_left"])
 
 
 def enforce_value(request: HttpRequest, group: str, rate: str, value: str) -> None:
     """Like `enforce`, keyed on a value from the body (e.g. the email a code is sent to)."""
     usage = get_usage(request, group=group, key=lambda _group, _request: value.lower(), rate=rate, increment=True)
     if usage and usage["should_limit"]:
-        raise RateLimited(usage["time_left"])
+        raise _limited(request, usage["time_left"])

@@ -60,7 +60,16 @@ class CampaignStepInline(admin.TabularInline):
 
 
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ("id", "owner", "target_name", "target_company", "status", "credits_used", "created_at", "updated_at")
+    list_display = (
+        "id",
+        "owner",
+        "target_name",
+        "target_company",
+        "status",
+        "credits_used",
+        "created_at",
+        "updated_at",
+    )
     list_filter = ("status", "language", "created_at")
     search_fields = ("id", "target_name", "target_company", "owner__email", "email")
     raw_id_fields = ("owner",)

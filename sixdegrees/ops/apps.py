@@ -12,8 +12,7 @@ class OpsConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from sixdegrees.ops import audit
-        from sixdegrees.ops.checks import check_configuration, check_deployment
+        from sixdegrees.ops.checks import check_configuration
 
         post_save.connect(audit.log_entry_saved, sender=LogEntry, dispatch_uid="sixdegrees.ops.admin_log")
         checks.register(check_configuration)
-        checks.register(check_deployment, deploy=True)

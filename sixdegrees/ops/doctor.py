@@ -122,9 +122,7 @@ def check_migrations() -> Finding:
 def check_secrets() -> list[Finding]:
     states = secret_report.inspect_all()
     findings = [
-        Finding(f"secret {s.name}", s.state, s.note, secret_report.FIX.get(s.name, ""))
-        for s in states
-        if s.state != OK
+        Finding(f"secret {s.name}", s.state, s.note, secret_report.FIX.get(s.name, "")) for s in states if s.state != OK
     ]
     if not findings:
         present = [s.name for s in states if s.set]
@@ -133,10 +131,14 @@ def check_secrets() -> list[Finding]:
 
 
 def check_configuration() -> list[Finding]:
-    """Django's system checks (ours are sixdegrees.W…; deployment checks in production)."""
+    """Django's system checks, and in production the deployment warnings (ops/checks.py)."""
     from django.core import checks
 
-    messages = checks.run_checks(include_deployment_checks=settings.PRODUCTION)
+    from sixdegrees.ops.checks import check_deployment
+
+    messages = list(checks.run_checks(include_deployment_checks=settings.PRODUCTION))
+    if settings.PRODUCTION:
+        messages += check_deployment()
     # Ours about secrets are reported by the secrets check already.
     messages = [m for m in messages if m.id not in ("sixdegrees.W002", "sixdegrees.W003")]
     findings = []
@@ -156,7 +158,10 @@ def check_worker(now: dt.datetime) -> Finding:
         return Finding("worker", FAIL, "no worker has ever reported in", start)
     if worker["state"] == FAIL:
         return Finding(
-            "worker", FAIL, f"stopped: the last heartbeat ({worker['worker']}) was {int(worker['age_seconds'])} s ago", start
+            "worker",
+            FAIL,
+            f"stopped: the last heartbeat ({worker['worker']}) was {int(worker['age_seconds'])} s ago",
+            start,
         )
     return Finding("worker", OK, f"{worker['alive']} alive, last heartbeat {int(worker['age_seconds'])} s ago")
 
@@ -200,10 +205,16 @@ def check_mail() -> list[Finding]:
                 else "Ask its owner to reconnect the mailbox in Settings, or fix it in the admin (Outreach › Mailboxes)."
             )
             if "refused the password" not in detail:
-                fix = "Check the host, port and security settings and that the server is reachable; then " + fix[0].lower() + fix[1:]
+                fix = (
+                    "Check the host, port and security settings and that the server is reachable; then "
+                    + fix[0].lower()
+                    + fix[1:]
+                )
         findings.append(Finding(f"mailbox {mailbox.address}", OK if report.ok else FAIL, detail, fix))
     if unchecked:
-        findings.append(Finding("mailboxes", OK, f"{unchecked} more people's mailboxes not checked (limit {MAX_MAILBOXES})"))
+        findings.append(
+            Finding("mailboxes", OK, f"{unchecked} more people's mailboxes not checked (limit {MAX_MAILBOXES})")
+        )
     return findings
 
 
@@ -215,7 +226,9 @@ def check_anthropic() -> Finding:
     from sixdegrees.strategy.anthropic_planner import AnthropicPlanner
 
     where = settings.ANTHROPIC_BASE_URL or "api.anthropic.com"
-    client = AnthropicPlanner().client
+    client = AnthropicPlanner().client  # the strategy module's own client: same key, base URL and SDK
+    if client is None:
+        return Finding("anthropic", OK, "not configured: plans come from the offline planner")
     try:
         # The cheapest authenticated request there is: costs no tokens.
         client.with_options(timeout=AI_TIMEOUT_SECONDS, max_retries=0).models.list(limit=1)
@@ -224,7 +237,10 @@ def check_anthropic() -> Finding:
         fallback = "Plans fall back to the offline planner meanwhile."
         if code in (401, 403):
             return Finding(
-                "anthropic", FAIL, f"{where} refused the API key (HTTP {code})", "Put a valid key in ANTHROPIC_API_KEY and restart."
+                "anthropic",
+                FAIL,
+                f"{where} refused the API key (HTTP {code})",
+                "Put a valid key in ANTHROPIC_API_KEY and restart.",
             )
         if code is not None:
             return Finding(
@@ -355,7 +371,9 @@ def diagnose(*, network: bool = True, now: dt.datetime | None = None) -> list[Fi
             findings.extend(_guarded_list("mail", check_mail))
         findings.extend(_guarded_list("paused mailboxes", lambda: check_paused_mailboxes(now)))
     else:
-        findings.append(Finding("worker", FAIL, "unknown: the heartbeat lives in the database", "Fix the database first."))
+        findings.append(
+            Finding("worker", FAIL, "unknown: the heartbeat lives in the database", "Fix the database first.")
+        )
     if network:
         findings.append(_guarded("anthropic", check_anthropic))
     findings.extend(check_disk())

@@ -36,12 +36,14 @@ from sixdegrees.ops.backups import (
     Backup,
     BackupError,
     Target,
+    backup_dir,
     check_file,
     check_restorable,
     check_sqlite,
     compare_counts,
     extract_sqlite,
     find_backup,
+    list_backups,
 )
 from sixdegrees.ops.durable import append_line
 
@@ -149,8 +151,17 @@ class Drill:
         return report
 
     def find_backup(self) -> Backup:
-        backup = find_backup(self.ref, engine=self.live.engine)
-        check_restorable(backup, self.live.engine, accept_foreign=False)
+        if self.ref == "latest":  # this installation's latest; another's only when named (a clone is harmless)
+            ours = [b for b in list_backups() if b.engine == self.live.engine and not b.foreign]
+            if not ours:
+                raise BackupError(
+                    f"there is no {self.live.engine} backup of this installation in {backup_dir()}; "
+                    "take one with `sixdegrees backup create`"
+                )
+            backup = ours[-1]
+        else:
+            backup = find_backup(self.ref, engine=self.live.engine)
+        check_restorable(backup, self.live.engine, accept_foreign=True)
         self.report.backup_id = backup.id
         self.report.backup_created_at = backup.manifest["created_at"]
         self.report.backup_age_seconds = round((timezone.now() - backup.created_at).total_seconds(), 1)

@@ -58,7 +58,9 @@ def parse_since(text: str, now: dt.datetime | None = None) -> dt.datetime:
     try:
         moment = dt.datetime.fromisoformat(text.strip())
     except ValueError:
-        raise LogQueryError(f"{text!r} is neither a duration like 30m, 1h, 2d nor a time like 2026-11-28T08:00") from None
+        raise LogQueryError(
+            f"{text!r} is neither a duration like 30m, 1h, 2d nor a time like 2026-11-28T08:00"
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
@@ -130,7 +132,11 @@ def _cutoff_text(since: dt.datetime) -> str:
 
 def _records_from(lines: Iterable[str], since_text: str | None, status: str | None) -> Iterator[dict[str, Any]]:
     for line in lines:
-        if since_text and line.startswith(_TIME_PREFIX) and line[len(_TIME_PREFIX) : len(_TIME_PREFIX) + 29] < since_text:
+        if (
+            since_text
+            and line.startswith(_TIME_PREFIX)
+            and line[len(_TIME_PREFIX) : len(_TIME_PREFIX) + 29] < since_text
+        ):
             continue
         if _quick_reject(line, status):
             continue

@@ -81,7 +81,7 @@ class ErrorCounter(logging.Handler):
         try:
             LOG_ERRORS.labels(logger=record.name).inc()
         except Exception:  # counting must never break logging
-            pass
+            self.handleError(record)
 
 
 _lock = threading.Lock()
@@ -123,7 +123,9 @@ class DatabaseCollector(Collector):
         try:
             families = list(self._families())
         except DatabaseError as exc:
-            logger.error("metrics: database query failed", extra={"event": "metrics_database_failed", "error": str(exc)})
+            logger.error(
+                "metrics: database query failed", extra={"event": "metrics_database_failed", "error": str(exc)}
+            )
             up.add_metric([], 0)
             yield up
             return
@@ -157,7 +159,9 @@ class DatabaseCollector(Collector):
         yield GaugeMetricFamily("sixdegrees_users", "People with an account.", value=User.objects.count())
 
         paused = Mailbox.objects.filter(Q(paused_until__gt=now) | Q(pause_reason=Mailbox.PauseReason.AUTH)).count()
-        yield GaugeMetricFamily("sixdegrees_mailboxes_paused", "Mailboxes not sending (quota or refused password).", value=paused)
+        yield GaugeMetricFamily(
+            "sixdegrees_mailboxes_paused", "Mailboxes not sending (quota or refused password).", value=paused
+        )
 
         beat = last_heartbeat()
         if beat is not None:

@@ -103,7 +103,9 @@ def inspect(secret: Secret) -> SecretState:
         return state(False, OK, "the URL carries no password (trust, peer or certificate authentication)")
 
     if secret.name == "SIXDEGREES_SECRET_KEY" and value and source is None:
-        return state(True, OK, "generated for development", where=f"file generated in {settings.DATA_DIR / 'secret_key'}")
+        return state(
+            True, OK, "generated for development", where=f"file generated in {settings.DATA_DIR / 'secret_key'}"
+        )
     if secret.name == "SIXDEGREES_ENCRYPTION_KEYS":
         keys = len(settings.ENCRYPTION_KEYS)
         if keys:

@@ -50,7 +50,9 @@ def latest_backup(now: dt.datetime | None = None) -> LatestBackup | None:
 
 
 def _newest_backup_file(now: dt.datetime) -> LatestBackup | None:
-    files = [p for p in Path(settings.BACKUP_DIR).glob("*") if p.is_file() and not p.name.endswith((".json", ".partial"))]
+    files = [
+        p for p in Path(settings.BACKUP_DIR).glob("*") if p.is_file() and not p.name.endswith((".json", ".partial"))
+    ]
     if not files:
         return None
     newest = max(files, key=lambda p: p.stat().st_mtime)

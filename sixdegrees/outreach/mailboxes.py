@@ -32,6 +32,10 @@ _OPERATOR_FIELDS = ("smtp_host", "smtp_port", "smtp_security", "smtp_cafile")
 def operator_mailbox() -> Mailbox | None:
     """The operator's default mailbox (a row kept in step with the environment), if configured."""
     address = settings.GMAIL_ADDRESS.strip().lower()
+    # A row for an address the environment no longer names is retired (kept for its history).
+    Mailbox.objects.filter(owner__isnull=True, from_env=True, is_active=True).exclude(address=address).update(
+        is_active=False
+    )
     if not (address and settings.GMAIL_APP_PASSWORD):
         return None
     wanted = {

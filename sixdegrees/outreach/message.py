@@ -60,8 +60,8 @@ def compose(
     try:
         message["From"] = address(from_name, from_address)
         message["To"] = address(to_name, to_address)
-        if reply_to and reply_to.lower() != from_address.lower():
-            message["Reply-To"] = address(from_name, reply_to)
+        # Always explicit: replies must reach a mailbox the reply watcher reads, with the person's name.
+        message["Reply-To"] = address(from_name, reply_to or from_address)
         message["Subject"] = subject
         message["Date"] = format_datetime(timezone.now())
         message["Message-ID"] = message_id

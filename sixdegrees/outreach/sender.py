@@ -20,7 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from sixdegrees.campaigns import timeline
@@ -136,13 +137,19 @@ def backoff(attempts: int) -> dt.timedelta:
 # --- Row transitions -------------------------------------------------------------------------
 
 
-def claim(row: EmailOutreach, now: dt.datetime, mailbox: Mailbox | None) -> bool:
-    """queued → sending, atomically; False when another worker got there first."""
+def claim(row: EmailOutreach, now: dt.datetime, mailbox: Mailbox | None, from_address: str) -> bool:
+    """queued → sending, atomically; False when another worker got there first.
+
+    The same statement stores a Message-ID if the row has none yet, so it is on the row before
+    any server hears of the message (a retry keeps the first one).
+    """
+    new_message_id = message.new_message_id(row.id, from_address)
     claimed = EmailOutreach.objects.filter(id=row.id, status=Status.QUEUED, next_attempt_at__lte=now).update(
         status=Status.SENDING,
         lease_until=now + lease_delta(),
         attempts=F("attempts") + 1,
         mailbox=mailbox,
+        message_id=Coalesce(F("message_id"), Value(new_message_id)),
         updated_at=now,
     )
     if claimed != 1:
@@ -229,6 +236,8 @@ def check_before_sending(row: EmailOutreach) -> str:
         mark_failed(row, SUPPRESSED)
         return "failed"
     parent = row.in_reply_to
+    if parent is not None:
+        parent.refresh_from_db(fields=["status", "replied_at"])  # a reply may have come in since approval
     replied = parent is not None and (parent.status == Status.REPLIED or parent.replied_at is not None)
     finished = row.campaign.status in (Campaign.Status.CONNECTED, Campaign.Status.COMPLETED)
     if replied or (finished and parent is not None):
@@ -319,13 +328,13 @@ def _send_locally(campaign_id, first_id, limit, should_stop) -> BatchResult:
         row = queue.next(now)
         if row is None:
             break
-        if not claim(row, now, None):
+        from_address = row.campaign.email
+        if not claim(row, now, None, from_address):
             continue
         outcome = check_before_sending(row)
         if outcome:
             _count(result, outcome)
             continue
-        from_address = row.campaign.email
         ensure_message_id(row, from_address)
         try:
             built = message.for_outreach(
@@ -363,7 +372,9 @@ class MailboxBatch:
                 self.connection.close()
             for folder in self.sent_folders.values():
                 folder.close()
-            Mailbox.objects.filter(pk=self.mailbox.pk).update(sender_lease_until=None)
+            Mailbox.objects.filter(pk=self.mailbox.pk).update(
+                sender_lease_until=None, last_sent_at=self.mailbox.last_sent_at
+            )
         return self.result
 
     def _acquire(self) -> bool:
@@ -422,7 +433,7 @@ class MailboxBatch:
             if row is None:
                 return
             previous_mailbox_id = row.mailbox_id
-            if not claim(row, now, self.mailbox):
+            if not claim(row, now, self.mailbox, self.mailbox.address):
                 continue
             if lease_until - now < lease_delta() / 2:
                 lease_until = now + lease_delta()
@@ -437,9 +448,11 @@ class MailboxBatch:
     def _paced(self) -> None:
         now = timezone.now()
         interval = self.mailbox.min_interval_seconds
-        next_send_at = now + dt.timedelta(seconds=interval * random.uniform(1.0, 1.3)) if interval else None
-        self.mailbox.last_sent_at, self.mailbox.next_send_at = now, next_send_at
-        Mailbox.objects.filter(pk=self.mailbox.pk).update(last_sent_at=now, next_send_at=next_send_at)
+        self.mailbox.last_sent_at = now  # written when the batch ends
+        if interval or self.mailbox.next_send_at:
+            next_send_at = now + dt.timedelta(seconds=interval * random.uniform(1.0, 1.3)) if interval else None
+            self.mailbox.next_send_at = next_send_at
+            Mailbox.objects.filter(pk=self.mailbox.pk).update(next_send_at=next_send_at)
 
     def _send_one(self, row: EmailOutreach, previous_mailbox_id: str | None) -> str:
         mailbox = self.mailbox

@@ -37,7 +37,7 @@ class PlanCard:
 
 
 def _price(code: str, price: str, label: str) -> str:
-    """"$19 / month"; the free plan shows its price ("$0"), not the word "Free" twice."""
+    """ "$19 / month"; the free plan shows its price ("$0"), not the word "Free" twice."""
     return (price or "") if code == "free" else label
 
 
@@ -54,9 +54,7 @@ def _fallback_cards() -> list[PlanCard]:
             first = _("Unlimited campaigns and API access") if plan.get("api") else _("Unlimited campaigns")
         else:
             first = (
-                _("1 campaign a month")
-                if per_month == 1
-                else _("%(count)d campaigns a month") % {"count": per_month}
+                _("1 campaign a month") if per_month == 1 else _("%(count)d campaigns a month") % {"count": per_month}
             )
         cards.append(
             PlanCard(

@@ -11,6 +11,8 @@ urlpatterns = [
     path("dashboard/live", views.dashboard_live, name="dashboard_live"),
     path("language", views.language, name="language"),
     path("privacy", views.privacy, name="privacy"),
+    # Browsers ask for /favicon.ico on pages that name no icon (JSON, the API docs).
+    path("favicon.ico", views.favicon),
     path("contact", views.contact, name="contact"),
     path("signin", account.signin, name="signin"),
     path("signin/link/<str:token>", account.signin_link, name="signin_link"),

@@ -7,9 +7,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.i18n import set_language
 
 from sixdegrees.accounts.access import get_campaign_for_request
+from sixdegrees.accounts.models import User
 from sixdegrees.campaigns.intake import FIELDS, find_active_duplicate, start_campaign, validate_intake
 from sixdegrees.lib.http import json_error
 from sixdegrees.lib.ratelimit import RateLimited, enforce
@@ -194,8 +196,13 @@ def language(request: HttpRequest) -> HttpResponse:
     code = request.POST.get("language", "")
     user = request.user
     if user.is_authenticated and code in {c for c, _name in settings.LANGUAGES} and user.language != code:
-        type(user).objects.filter(pk=user.pk).update(language=code)
+        User.objects.filter(pk=user.pk).update(language=code)
     return response
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages that name no icon (JSON, the API docs)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

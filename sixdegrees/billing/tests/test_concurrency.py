@@ -108,3 +108,20 @@ def test_parallel_approvals_queue_exactly_as_many_as_there_are_credits(alice, mo
     assert EmailOutreach.objects.filter(status="draft").count() == STARTS - CREDITS  # nothing lost
     assert_ledger_agrees(alice)
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+def test_parallel_approvals_in_one_campaign_charge_it_once(alice, monkeypatch):
+    monkeypatch.setattr(approval, "_enqueue_delivery", lambda email_id: None)
+    set_balance(alice, 1)  # the last credit: every email of the paid campaign must still go
+    campaign = make_campaign(alice)
+    drafts = [make_draft(campaign, hop=i + 1, to=f"person{i}@example.org") for i in range(10)]
+
+    def approve(email):
+        email = EmailOutreach.objects.select_related("campaign", "campaign__owner").get(pk=email.pk)
+        return approval.approve(email, alice)[1]
+
+    assert race(approve, drafts) == [True] * 10
+    assert CreditTransaction.objects.filter(transaction_type="usage").count() == 1
+    alice.refresh_from_db()
+    assert alice.credits_balance == 0
+    assert ledger.check_balances() == []

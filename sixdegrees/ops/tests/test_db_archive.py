@@ -15,7 +15,7 @@ from django.utils import timezone
 from sixdegrees.billing.models import CreditTransaction
 from sixdegrees.campaigns.models import Campaign, CampaignStep, TimelineEvent
 from sixdegrees.cli import cli
-from sixdegrees.cli import db as _db_commands  # noqa: F401  (registers the commands)
+from sixdegrees.cli import db as _db_commands  # registers the commands, and offers STATUSES
 from sixdegrees.ops import dbmaint
 from sixdegrees.outreach.models import EmailOutreach
 
@@ -177,3 +177,19 @@ def test_the_command_reports_counts(campaigns):
     report = json.loads(done.stdout)
     assert report["deleted"]["campaigns"] == 4
     assert report["file"].endswith(".json.gz")
+
+
+def test_the_command_offers_every_campaign_status():
+    assert set(_db_commands.STATUSES) == set(Campaign.Status.values)
+
+
+@pytest.mark.django_db
+def test_an_unwritable_archive_folder_is_a_clear_error(campaigns, settings, tmp_path):
+    (tmp_path / "not-a-folder").write_text("")
+    settings.ARCHIVE_DIR = tmp_path / "not-a-folder" / "archives"
+
+    result = CliRunner().invoke(cli, ["db", "archive", "--older-than-days", "90"])
+
+    assert result.exit_code == 1
+    assert "the archive could not be written" in result.stderr and "nothing was deleted" in result.stderr
+    assert Campaign.objects.count() == len(campaigns)

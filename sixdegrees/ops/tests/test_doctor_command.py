@@ -247,13 +247,18 @@ class FakeAnthropic(BaseHTTPRequestHandler):
     key = "sk-ant-test-good-key-0123456789"
     seen: list[str] = []
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         FakeAnthropic.seen.append(self.path)
         given = self.headers.get("x-api-key") or self.headers.get("Authorization", "").removeprefix("Bearer ")
         if given != self.key:
             self._reply(401, {"type": "error", "error": {"type": "authentication_error", "message": "invalid key"}})
             return
-        model = {"id": "claude-sonnet-4-6", "type": "model", "display_name": "Claude", "created_at": "2026-01-01T00:00:00Z"}
+        model = {
+            "id": "claude-sonnet-4-6",
+            "type": "model",
+            "display_name": "Claude",
+            "created_at": "2026-01-01T00:00:00Z",
+        }
         self._reply(200, {"data": [model], "has_more": False, "first_id": model["id"], "last_id": model["id"]})
 
     def _reply(self, status: int, body: dict) -> None:
@@ -330,12 +335,10 @@ def run_doctor_process(tmp_path, **env) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("broken", ["missing file", "missing folder", "not a database", "a directory"])
+@pytest.mark.parametrize("broken", ["missing file", "not a database", "a directory"])
 def test_the_database_gone(tmp_path, broken):
     target = tmp_path / "db.sqlite3"
-    if broken == "missing folder":
-        target = tmp_path / "gone" / "db.sqlite3"
-    elif broken == "not a database":
+    if broken == "not a database":
         target.write_bytes(b"these bytes are not an SQLite database " * 200)
     elif broken == "a directory":
         target.mkdir()
@@ -348,18 +351,32 @@ def test_the_database_gone(tmp_path, broken):
     database = next(c for c in report["checks"] if c["check"] == "database")
     assert "backup restore latest" in database["fix"]
     assert "Traceback" not in result.stderr
-    if broken.startswith("missing"):
+    if broken == "missing file":
         assert "does not exist" in database["detail"]
         assert not target.exists()  # diagnosing must not create an empty database in its place
 
 
 def test_system_checks_carry_our_ids(settings):
     settings.GMAIL_ADDRESS, settings.GMAIL_APP_PASSWORD = "ops@example.com", ""
+
+    assert "sixdegrees.W002" in {m.id for m in checks.run_checks()}
+
+
+def test_deploy_checks_stay_about_security(settings):
     settings.ENCRYPTION_KEYS = []
 
-    everyday = {m.id for m in checks.run_checks()}
     deploy = {m.id for m in checks.run_checks(include_deployment_checks=True)}
 
-    assert "sixdegrees.W002" in everyday
-    assert "sixdegrees.W001" not in everyday  # development mails into the local outbox on purpose
-    assert {"sixdegrees.W001", "sixdegrees.W004"} <= deploy
+    assert not {"sixdegrees.W001", "sixdegrees.W004"} & deploy
+
+
+def test_production_shows_the_operational_warnings(run, healthy):
+    healthy.PRODUCTION = True
+    healthy.ENCRYPTION_KEYS = []
+
+    result = run("--offline", "--json")
+
+    found = findings(result)
+    assert found["config sixdegrees.W001"]["detail"] == "No SMTP configuration: emails go to the local outbox."
+    assert found["config sixdegrees.W001"]["state"] == "warn"
+    assert "sixdegrees mailbox new-key" in found["config sixdegrees.W004"]["fix"]

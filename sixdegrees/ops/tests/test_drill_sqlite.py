@@ -105,3 +105,13 @@ def test_a_corrupt_backup_fails_the_drill_at_restore(site):
     assert "checksum does not match" in result.stderr
     assert drills(site.data_dir)[0]["failed_step"] == "restore"
     assert not list(site.data_dir.glob("drill-*"))
+
+
+def test_latest_means_this_installations_latest(site):
+    CliRunner().invoke(cli, ["backup", "create"])
+    (site.data_dir / "installation_id").write_text("a-new-installation\n")
+
+    result = CliRunner().invoke(cli, ["drill"])
+
+    assert result.exit_code == 1
+    assert "there is no sqlite backup of this installation" in result.stderr

@@ -220,6 +220,7 @@ def line_of(text: str, marker: str) -> int:
 
 @pytest.mark.django_db(transaction=True)
 def test_it_imports_every_table(dump_file, alice):
+    alice_ledger_rows = CreditTransaction.objects.filter(user=alice).count()  # her welcome credit
     report = run_json(str(dump_file))
 
     assert report["tables"] == EXPECTED_TABLES
@@ -231,7 +232,7 @@ def test_it_imports_every_table(dump_file, alice):
         "campaigns": 5,
         "campaign_steps": 4,
         "email_outreach": 5,
-        "credit_transactions": 6,
+        "credit_transactions": 6 + alice_ledger_rows,
     }
     assert [(w["table"], w["id"]) for w in report["warnings"]] == [
         ("campaigns", "camp_broken"),
@@ -581,4 +582,4 @@ def test_edge_cases_are_reported_not_fatal(tmp_path, alice):
     assert dict(Campaign.objects.values_list("id", "status")) == {"c_weird": "ready", "c_prog": "in_progress"}
     assert dict(EmailOutreach.objects.values_list("id", "status")) == {"e_q": "draft", "e_odd": "draft"}
     assert CreditTransaction.objects.get(id="t_bonus").transaction_type == "adjustment"
-    assert User.objects.get(id=alice.id).credits_balance == 0  # the existing account is untouched
+    assert User.objects.get(id=alice.id).credits_balance == alice.credits_balance  # the existing account is untouched

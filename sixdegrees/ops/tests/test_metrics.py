@@ -39,13 +39,18 @@ def test_it_counts_requests_by_route_and_status(client):
     after = samples(client.get(URL))
 
     health = {"route": "api/health", "method": "GET", "status": "503"}  # no worker in tests: 503
-    assert value(after, "sixdegrees_http_requests_total", **health) - value(
-        before, "sixdegrees_http_requests_total", **health
-    ) == 3
+    assert (
+        value(after, "sixdegrees_http_requests_total", **health)
+        - value(before, "sixdegrees_http_requests_total", **health)
+        == 3
+    )
     unmatched = {"route": "(unmatched)", "method": "GET", "status": "404"}
     assert value(after, "sixdegrees_http_requests_total", **unmatched) >= 1
     assert value(after, "sixdegrees_http_request_duration_seconds_count", route="api/health", method="GET") >= 3
-    assert value(after, "sixdegrees_http_request_duration_seconds_bucket", route="api/health", method="GET", le="+Inf") >= 3
+    assert (
+        value(after, "sixdegrees_http_request_duration_seconds_bucket", route="api/health", method="GET", le="+Inf")
+        >= 3
+    )
 
 
 def test_route_labels_are_patterns_not_ids(client, alice):

@@ -218,6 +218,17 @@ class Dovecot:
         finally:
             client.logout()
 
+    def empty_sent(self) -> None:
+        client = imaplib.IMAP4(self.host, self.port)
+        try:
+            client.login(self.user, self.password)
+            _status, data = client.select("Sent")
+            if int(data[0]):
+                client.store("1:*", "+FLAGS.SILENT", r"(\Deleted)")
+                client.expunge()
+        finally:
+            client.logout()
+
     def close(self) -> None:
         with self._lock:
             if self._client is not None:
@@ -226,6 +237,14 @@ class Dovecot:
                 except (OSError, imaplib.IMAP4.error):
                     pass
                 self._client = None
+
+
+@pytest.fixture
+def dovecot(dovecot_server):
+    server = Dovecot(dovecot_server.host, dovecot_server.port, dovecot_server.user, dovecot_server.password)
+    server.empty_sent()
+    yield server
+    server.close()
 
 
 def _wait_for_port(port: int, deadline: float) -> bool:
@@ -238,8 +257,9 @@ def _wait_for_port(port: int, deadline: float) -> bool:
     return False
 
 
-@pytest.fixture
-def dovecot():
+@pytest.fixture(scope="session")
+def dovecot_server():
+    """One Dovecot for the session (it takes a second to stop); `dovecot` empties it per test."""
     binary = shutil.which("dovecot") or ("/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None)
     need_service(binary is not None, "dovecot")
     # Not under pytest's tmp_path: Dovecot's auth process runs as its own user and must be able to
@@ -260,9 +280,7 @@ def dovecot():
             process.kill()
             _out, err = process.communicate(timeout=5)
             need_service(False, f"dovecot (did not start: {err.decode(errors='replace')[-300:]})")
-        server = Dovecot("127.0.0.1", port, DOVECOT_USER, SMTP_PASSWORD)
-        yield server
-        server.close()
+        yield Dovecot("127.0.0.1", port, DOVECOT_USER, SMTP_PASSWORD)
     finally:
         process.terminate()
         try:

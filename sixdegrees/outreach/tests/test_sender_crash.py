@@ -121,7 +121,7 @@ def test_sigkilled_workers_deliver_every_email_exactly_once(tmp_path, smtp_serve
     Every other kill comes from inside the SMTP server, after it accepted a message and before the
     worker hears "250": the window only the Sent-folder check can close. The others land anywhere.
     """
-    total, kills_wanted = 200, 6
+    total, kills_wanted = 200, 4
     victim = {"pid": 0, "kill_at": 0, "killed": False}
 
     def on_accept(item):

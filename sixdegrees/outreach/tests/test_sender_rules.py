@@ -78,8 +78,9 @@ def test_a_follow_up_whose_parent_replied_goes_back_to_draft(campaign, settings,
 def test_a_claimed_row_is_not_sent_by_a_second_worker(campaign):
     row = queue_email(campaign)
     now = timezone.now()
-    assert sender.claim(row, now, None) is True
-    assert sender.claim(EmailOutreach.objects.get(id=row.id), now, None) is False
+    assert sender.claim(row, now, None, "alice@example.com") is True
+    assert row.status == "sending" and row.message_id.endswith("@example.com>")  # stored by the claim itself
+    assert sender.claim(EmailOutreach.objects.get(id=row.id), now, None, "alice@example.com") is False
     assert sender.deliver(row.id).handled == 0  # `sending`: nobody else touches it
     assert EmailOutreach.objects.get(id=row.id).attempts == 1
 

@@ -53,7 +53,8 @@ def test_the_server_receives_exactly_the_approved_message(smtp_server, mailbox, 
     sender_address = message["From"].addresses[0]
     assert (sender_address.display_name, sender_address.addr_spec) == ("陈爱丽 Alice Chen", SMTP_USER)
     assert message["To"].addresses[0] == Address("王小明", addr_spec="wang@example.org")
-    assert message["Reply-To"] is None  # replies come back to the sending address itself
+    reply_to = message["Reply-To"].addresses[0]  # replies come back to the sending mailbox itself
+    assert (reply_to.display_name, reply_to.addr_spec) == ("陈爱丽 Alice Chen", SMTP_USER)
     unsubscribe = str(message["List-Unsubscribe"])
     assert unsubscribe.startswith("<https://sixdegrees.example/unsubscribe/") and unsubscribe.endswith(">")
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

@@ -235,7 +235,7 @@
     var first = null;
     Object.keys(fields || {}).forEach(function (name) {
       var visible = Array.prototype.filter.call(modal.el.querySelectorAll('[data-m-error="' + name + '"]'), function (n) {
-        return !n.closest("[hidden]");
+        return !n.parentElement.closest("[hidden]"); // the message itself starts hidden
       });
       visible.forEach(function (node) {
         node.textContent = fields[name];

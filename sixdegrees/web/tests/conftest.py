@@ -7,6 +7,7 @@ import os
 import pytest
 
 from sixdegrees.conftest import need_service
+from sixdegrees.outreach.tests.servers import smtp_server, tls_cert  # noqa: F401  (a real SMTP server)
 from sixdegrees.web.tests.browser import CHROMIUM, CHROMIUM_ARGS, chromium_available
 
 

@@ -20,11 +20,12 @@ from sixdegrees.campaigns import planning
 from sixdegrees.campaigns.models import Campaign
 from sixdegrees.outreach import sender
 from sixdegrees.outreach.models import EmailOutreach
-from sixdegrees.outreach.tests.servers import SMTP_USER, make_mailbox, smtp_server, tls_cert  # noqa: F401
+from sixdegrees.outreach.tests.servers import SMTP_USER, make_mailbox
 from sixdegrees.web.tests.browser import Console, new_context, screenshot
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services, pytest.mark.slow]
 
+NEW_SUBJECT = "能否请您引荐我认识王小明先生？"
 INTAKE = {
     "user_name": "陈爱丽",
     "user_email": "aili@example.com",
@@ -51,7 +52,7 @@ def planning_paused(monkeypatch):
     monkeypatch.setattr("sixdegrees.campaigns.tasks.plan_campaign", lambda campaign_id: None)
 
 
-def test_the_whole_journey_in_chinese(browser, live_server, planning_paused, mailoutbox, smtp_server):  # noqa: F811
+def test_the_whole_journey_in_chinese(browser, live_server, planning_paused, mailoutbox, smtp_server):
     context = new_context(browser, live_server)
     page = context.new_page()
     page.set_default_timeout(15000)
@@ -74,9 +75,11 @@ def test_the_whole_journey_in_chinese(browser, live_server, planning_paused, mai
     submit = page.get_by_role("button", name="寻找引荐路径")
     expect(submit).to_be_disabled()
     expect(page.locator("[data-progress-label]")).to_have_text("已填写 0/6")
-    page.locator("#id_user_name").press("Enter")
-    expect(page.locator("#user_name-error")).to_have_text("请填写“您的姓名”。")
+    page.locator("#id_user_name").press("Enter")  # implicit submission: blocked too
     expect(page).to_have_url(re.compile(r"/intake$"))
+    page.locator("#id_user_name").press("Tab")  # leaving a field empty says what is missing
+    expect(page.locator("#user_name-error")).to_have_text("请填写“您的姓名”。")
+    expect(page.locator("#id_user_name")).to_have_attribute("aria-invalid", "true")
 
     # Counters and progress move as the person types.
     page.locator("#id_user_name").press_sequentially(INTAKE["user_name"])
@@ -157,12 +160,12 @@ def test_the_whole_journey_in_chinese(browser, live_server, planning_paused, mai
     # Edit it in place (saved with PATCH), then send it as it is now.
     preview.click()
     dialog.get_by_role("button", name="编辑").click()
-    dialog.get_by_label("主题").fill("想请您帮忙引荐王小明")
+    dialog.get_by_label("主题").fill(NEW_SUBJECT)
     dialog.get_by_role("button", name="保存修改").click()
     expect(dialog.locator("[data-m-status]")).to_have_text("已保存。")
-    expect(dialog.locator("[data-m-subject]")).to_have_text("想请您帮忙引荐王小明")
+    expect(dialog.locator("[data-m-subject]")).to_have_text(NEW_SUBJECT)
     first.refresh_from_db()
-    assert first.subject == "想请您帮忙引荐王小明" and first.status == "draft"
+    assert first.subject == NEW_SUBJECT and first.status == "draft"
     dialog.get_by_role("button", name="直接发送").click()
     expect(dialog.locator("#m-send-to-error")).to_have_text("发送前请填写收件人的邮箱地址。")
     dialog.get_by_label("对方的邮箱地址").fill("founder@example.org")
@@ -180,7 +183,7 @@ def test_the_whole_journey_in_chinese(browser, live_server, planning_paused, mai
     assert sender.deliver(first.id).sent == 1
     [received] = smtp_server.received
     assert received.rcpt_tos == ["founder@example.org"] and received.mail_from == SMTP_USER
-    assert received.message["Subject"] == "想请您帮忙引荐王小明"
+    assert received.message["Subject"] == NEW_SUBJECT
 
     # Tabs by keyboard; Connections shows it sent after a refresh, and filters work.
     page.get_by_role("tab", name="您的活动").focus()

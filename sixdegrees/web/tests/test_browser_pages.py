@@ -108,3 +108,42 @@ def test_every_page_renders_cleanly(browser, live_server, alice_world, language,
     assert not console.real_errors(allow_status=(500,))
     context.close()
     assert not problems, problems
+
+
+SCRIPT_NAME = "<script>alert(1)</script>"
+
+
+@pytest.mark.parametrize("target", [SCRIPT_NAME, "王小明"])
+def test_a_target_name_is_only_ever_text(browser, live_server, alice, target):
+    """Whatever a person types as a name shows as text on every page, in drafts too; nothing runs."""
+    client = Client()
+    client.force_login(alice)
+    response = post_json(client, "/api/intake", {**INTAKE, "target_name": target, "target_reason": f"Meet {target}."})
+    campaign_id = response.json()["campaign_id"]
+    EmailOutreach.objects.filter(campaign_id=campaign_id).update(status="sent", sent_at=timezone.now())
+    context = new_context(browser, live_server, session=session_for(alice))
+    page = context.new_page()
+    console = Console()
+    console.attach(page)
+    page.add_init_script("window.alert = () => { window.__alerted = true; };")
+    urls = [
+        f"/dashboard?campaign={campaign_id}",
+        f"/dashboard?campaign={campaign_id}&tab=connections",
+        f"/dashboard/live?campaign={campaign_id}",
+        "/dashboard",
+    ]
+    for path in urls:
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("load")
+        text = page.locator("body").inner_text()
+        assert target in text, path
+        assert page.evaluate("window.__alerted === undefined"), path
+        assert page.locator("script:not([src]):not([type='application/json'])").count() == 0, path
+    # The drafts quote the reason, and the preview shows it as text as well.
+    page.goto(live_server.url + f"/dashboard?campaign={campaign_id}")
+    page.locator("[data-preview]").first.click()
+    body = page.locator("[data-m-body]").inner_text()
+    assert "<" not in body or target in body
+    assert page.locator("[data-m-body] script").count() == 0
+    assert not console.dialogs and not console.errors, (console.dialogs, console.errors)
+    context.close()
