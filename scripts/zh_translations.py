@@ -399,3 +399,36 @@ ZH.update(
         "Press the button to finish signing in on this device. The link works once.": "点击按钮，在此设备上完成登录。此链接仅可使用一次。",
     }
 )
+
+# --- Other apps' strings that the web pages show (Credits tab, pricing, timeline, send errors).
+# setdefault: the owning app's own entry above, when it adds one, wins over these.
+for _msgid, _zh in {
+    "If nobody replies within %(hours)s hours of your first email, your credit comes back.": "如果第一封邮件发出后 %(hours)s 小时内无人回复，积分会退还给您。",
+    "Please sign in to see your credits.": "请登录后查看您的积分。",
+    "You have no credits left. Choose a plan on the Credits tab to continue.": "您的积分已用完。请在“积分与付款”中选择套餐后继续。",
+    "Paid": "已付款",
+    "Partly refunded": "部分退款",
+    "Refunded": "已退款",
+    "%(plan)s plan": "%(plan)s套餐",
+    "No reply within %(hours)s hours, so your credit was refunded.": "%(hours)s 小时内无人回复，积分已退还。",
+    "Welcome credit of the Free plan.": "免费版的欢迎积分。",
+    "Monthly credit of the Free plan.": "免费版的每月积分。",
+    "Balance corrected by SixDegrees.": "SixDegrees 已更正余额。",
+    "Credits added by SixDegrees.": "SixDegrees 为您添加的积分。",
+    "Credit returned": "积分已退还",
+    "Added": "已添加",
+    "Corrected": "已更正",
+    "%(price)s / month": "%(price)s / 月",
+    "1 campaign per month": "每月 1 个活动",
+    "%(n)s campaigns per month": "每月 %(n)s 个活动",
+    "Payments are not switched on for this SixDegrees yet, so plans cannot be bought here. Your free credit still works.": "此 SixDegrees 尚未开通付款，暂时无法在这里购买套餐。您的免费积分仍然可以使用。",
+    "One credit used to start this campaign.": "启动此活动使用了 1 个积分。",
+    "Campaign started on your unlimited plan; no credit used.": "活动已在您的不限量套餐下启动，未使用积分。",
+    "Email to %(name)s sent.": "发给 %(name)s 的邮件已发出。",
+    "Email to %(name)s saved in the local outbox folder; no mailbox is connected, so it was not sent.": "发给 %(name)s 的邮件已保存到本地发件箱；由于尚未连接邮箱，邮件没有真正发出。",
+    "The email to %(name)s could not be sent: %(reason)s": "发给 %(name)s 的邮件未能发出：%(reason)s",
+    "The follow-up to %(name)s was not sent: a reply came first.": "给 %(name)s 的跟进邮件没有发出：对方已先回复。",
+    "Sending paused: %(mailbox)s reached its daily sending limit. Your emails wait and go out after %(until)s UTC.": "发送已暂停：%(mailbox)s 已达到每日发送上限。您的邮件会继续等待，在 UTC 时间 %(until)s 之后发出。",
+    "Sending paused: the mail server refused the password for %(mailbox)s. Your emails wait until the password is updated.": "发送已暂停：邮件服务器拒绝了 %(mailbox)s 的密码。在密码更新之前，您的邮件会一直等待。",
+}.items():
+    ZH.setdefault(_msgid, _zh)

@@ -222,7 +222,9 @@ def markdown(result: dict[str, Any]) -> str:
         "| measure | result | target | met |",
         "|---|---|---|---|",
     ]
-    lines += [f"| {name} | {value} | {target} | {_check(result[key], TARGETS[key])} |" for name, value, target, key in rows]
+    lines += [
+        f"| {name} | {value} | {target} | {_check(result[key], TARGETS[key])} |" for name, value, target, key in rows
+    ]
     lines += [
         "",
         f"Also: landing time to first byte {result['ttfb_ms']:.1f} ms; dashboard First Contentful Paint "

@@ -255,11 +255,20 @@ def secrets(as_json: bool) -> None:
     type=click.IntRange(0),
     help="Show the last N matching lines (0: all).",
 )
+@click.option(
+    "--grep", metavar="TEXT", help="Only lines containing TEXT (any field, case-insensitive), e.g. an event name."
+)
 @click.option("-f", "--follow", is_flag=True, help="Keep printing new lines as they are written (follows rotation).")
 @click.option("--follow-seconds", type=float, default=None, hidden=True)
 @json_option
 def logs(
-    status_filter: str | None, since: str | None, count: int, follow: bool, follow_seconds: float | None, as_json: bool
+    status_filter: str | None,
+    since: str | None,
+    count: int,
+    grep: str | None,
+    follow: bool,
+    follow_seconds: float | None,
+    as_json: bool,
 ) -> None:
     """Search the service's structured log, rotated files included, oldest first.
 
@@ -285,7 +294,7 @@ def logs(
     files = logsearch.log_files()
     if not files and not follow:
         raise click.ClickException(f"no log file at {logsearch.log_path()} yet")
-    for record in logsearch.tail(logsearch.read(since=cutoff, status=wanted), count):
+    for record in logsearch.tail(logsearch.read(since=cutoff, status=wanted, grep=grep), count):
         show(record)
     if not follow:
         return
@@ -293,6 +302,7 @@ def logs(
     try:
         for record in logsearch.follow(
             status=wanted,
+            grep=grep,
             poll_seconds=0.2 if deadline else 0.5,
             should_stop=lambda: deadline is not None and time.monotonic() >= deadline,
         ):

@@ -22,6 +22,8 @@ def _read_task(file: str | None) -> dict[str, str]:
         raw = sys.stdin.read() if file in (None, "-") else Path(file).read_text(encoding="utf-8")
     except OSError as exc:
         raise click.ClickException(f"cannot read {file}: {exc.strerror}") from None
+    if not raw.strip():
+        raise click.UsageError("say what to send: --to/--subject/--body, --file task.json, or --campaign-id ID")
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:

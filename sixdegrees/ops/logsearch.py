@@ -130,7 +130,10 @@ def _cutoff_text(since: dt.datetime) -> str:
     return since.astimezone(dt.UTC).isoformat(timespec="milliseconds")
 
 
-def _records_from(lines: Iterable[str], since_text: str | None, status: str | None) -> Iterator[dict[str, Any]]:
+def _records_from(
+    lines: Iterable[str], since_text: str | None, status: str | None, grep: str | None = None
+) -> Iterator[dict[str, Any]]:
+    needle = grep.lower() if grep else None
     for line in lines:
         if (
             since_text
@@ -138,27 +141,31 @@ def _records_from(lines: Iterable[str], since_text: str | None, status: str | No
             and line[len(_TIME_PREFIX) : len(_TIME_PREFIX) + 29] < since_text
         ):
             continue
-        if _quick_reject(line, status):
+        if _quick_reject(line, status) or (needle and needle not in line.lower()):
             continue
         record = parse_line(line)
         if record is None or not matches(record, status):
             continue
         if since_text and str(record.get("time", "")) < since_text:
             continue
-        yield redact_value(record)
+        shown = redact_value(record)
+        # Matched on what is shown, so a search can never confirm a redacted secret.
+        if needle and needle not in json.dumps(shown, ensure_ascii=False, default=str).lower():
+            continue
+        yield shown
 
 
 def read(
-    since: dt.datetime | None = None, status: str | None = None, path: Path | None = None
+    since: dt.datetime | None = None, status: str | None = None, path: Path | None = None, grep: str | None = None
 ) -> Iterator[dict[str, Any]]:
-    """Matching records from every log file, oldest first."""
+    """Matching records from every log file, oldest first (`grep`: a case-insensitive substring)."""
     since_text = _cutoff_text(since) if since else None
     for file in log_files(path):
         try:
             if since is not None and file.stat().st_mtime < since.timestamp():
                 continue  # last written before the cut-off: every line in it is older
             with file.open(encoding="utf-8", errors="replace") as handle:
-                yield from _records_from(handle, since_text, status)
+                yield from _records_from(handle, since_text, status, grep)
         except FileNotFoundError:
             continue  # rotated away between listing and opening
 
@@ -179,6 +186,7 @@ def follow(
     path: Path | None = None,
     *,
     status: str | None = None,
+    grep: str | None = None,
     poll_seconds: float = 0.5,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> Iterator[dict[str, Any]]:
@@ -214,7 +222,7 @@ def follow(
                 if not partial.endswith("\n"):
                     continue  # the writer is mid-line; the rest comes with the next read
                 whole, partial = partial, ""
-                yield from _records_from([whole], None, status)
+                yield from _records_from([whole], None, status, grep)
                 continue
             try:
                 current = os.stat(path)

@@ -225,6 +225,8 @@ def outbox_section(now: dt.datetime) -> dict[str, Any]:
 
 def collect(now: dt.datetime | None = None) -> dict[str, Any]:
     """Everything `sixdegrees status` shows, as data (the --json output)."""
+    from django.db import DatabaseError
+
     now = now or timezone.now()
     report: dict[str, Any] = {
         "version": __version__,
@@ -234,10 +236,19 @@ def collect(now: dt.datetime | None = None) -> dict[str, Any]:
     database = database_section()
     report["database"] = database
     if database["reachable"]:
-        pending = pending_migrations()
-        report["migrations"] = {"state": FAIL if pending else OK, "pending": pending}
-        report["worker"] = worker_section(now)
-        report["outbox"] = outbox_section(now)
+        try:
+            pending = pending_migrations()
+            report["migrations"] = {"state": FAIL if pending else OK, "pending": pending}
+            report["worker"] = worker_section(now)
+            report["outbox"] = outbox_section(now)
+        except DatabaseError as exc:  # e.g. a table the code expects is missing
+            database.update(state=FAIL, error=str(exc).splitlines()[0][:300])
+            broken = {"state": FAIL, "error": database["error"]}
+            report.setdefault("migrations", {**broken, "pending": None})
+            report.setdefault(
+                "worker", {**broken, "last_beat_at": None, "age_seconds": None, "alive": None, "worker": None}
+            )
+            report.setdefault("outbox", {**broken, "by_status": None})
     else:
         unknown = {"state": FAIL, "error": "the database cannot be reached"}
         report["migrations"] = {**unknown, "pending": None}

@@ -6,7 +6,7 @@ import json
 import logging
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -45,6 +45,11 @@ def settings_url(request: HttpRequest) -> str:
     campaign = request.POST.get("campaign") or request.GET.get("campaign") or ""
     query = {"campaign": campaign, "tab": "settings"} if campaign else {"tab": "settings"}
     return reverse("web:dashboard") + "?" + urlencode(query) + "#settings"
+
+
+def person(request: HttpRequest) -> User:
+    """The signed-in person (views below are behind signin_required)."""
+    return cast(User, request.user)
 
 
 def signin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -152,7 +157,7 @@ def signout(request: HttpRequest) -> HttpResponse:
 def settings_forms(request: HttpRequest, **bound: Any) -> dict[str, Any]:
     from sixdegrees.outreach.mailboxes import owner_mailbox
 
-    user = request.user
+    user = person(request)
     report = request.session.pop(MAILBOX_REPORT_KEY, None) if hasattr(request, "session") else None
     return {
         "profile_form": bound.get("profile_form") or ProfileForm(instance=user),
@@ -184,7 +189,7 @@ def _render_settings(request: HttpRequest, **bound: Any) -> HttpResponse:
 @require_POST
 @signin_required
 def save_profile(request: HttpRequest) -> HttpResponse:
-    form = ProfileForm(request.POST, instance=request.user)
+    form = ProfileForm(request.POST, instance=person(request))
     if not form.is_valid():
         messages.error(request, _("Please check the highlighted fields."))
         return _render_settings(request, profile_form=form)
@@ -217,10 +222,11 @@ def connect_mailbox(request: HttpRequest) -> HttpResponse:
     address = data["address"].strip().lower()
     try:
         with transaction.atomic():
-            mailbox = Mailbox.objects.filter(owner=request.user, address=address).first() or Mailbox(
-                owner=request.user, address=address
+            user = person(request)
+            mailbox = Mailbox.objects.filter(owner=user, address=address).first() or Mailbox(
+                owner=user, address=address
             )
-            mailbox.display_name = request.user.name
+            mailbox.display_name = user.name
             mailbox.smtp_host = data["smtp_host"].strip()
             mailbox.smtp_port = data["smtp_port"]
             mailbox.smtp_security = data["smtp_security"]
@@ -247,7 +253,7 @@ def connect_mailbox(request: HttpRequest) -> HttpResponse:
 def test_mailbox(request: HttpRequest) -> HttpResponse:
     from sixdegrees.outreach.mailboxes import owner_mailbox, test_connection
 
-    mailbox = owner_mailbox(request.user.pk)
+    mailbox = owner_mailbox(person(request).pk)
     if mailbox is None:
         messages.error(request, _("There is no connected mailbox to test."))
         return HttpResponseRedirect(settings_url(request))
@@ -261,7 +267,7 @@ def test_mailbox(request: HttpRequest) -> HttpResponse:
 def disconnect_mailbox(request: HttpRequest) -> HttpResponse:
     from sixdegrees.outreach.models import Mailbox
 
-    Mailbox.objects.filter(owner=request.user).delete()
+    Mailbox.objects.filter(owner=person(request)).delete()
     messages.success(request, _("Mailbox disconnected. Its password is deleted."))
     return HttpResponseRedirect(settings_url(request))
 
@@ -334,7 +340,7 @@ def export_data(user: User) -> dict[str, Any]:
 @require_GET
 @signin_required
 def export(request: HttpRequest) -> HttpResponse:
-    body = json.dumps(export_data(request.user), ensure_ascii=False, indent=2)
+    body = json.dumps(export_data(person(request)), ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="sixdegrees-export-{stamp}.json"'
@@ -376,11 +382,11 @@ def delete_account(user: User) -> None:
 @require_POST
 @signin_required
 def delete(request: HttpRequest) -> HttpResponse:
-    form = DeleteAccountForm(request.user, request.POST)
+    form = DeleteAccountForm(person(request), request.POST)
     if not form.is_valid():
         messages.error(request, _("Your account was not deleted: the email address did not match."))
         return _render_settings(request, delete_form=form)
-    delete_account(request.user)
+    delete_account(person(request))
     logout(request)
     messages.success(request, _("Your account and your campaigns are deleted."))
     return HttpResponseRedirect(reverse("web:landing"))

@@ -151,7 +151,7 @@ def _glyph(index: int, name: str) -> str:
 def layout(chain: list[dict[str, Any]], vertical: bool = False) -> Layout:
     nodes: list[Node] = []
     for i, raw in enumerate(chain):
-        status = raw.get("status") if raw.get("status") in NODE_STATES else "waiting"
+        status = str(raw.get("status")) if raw.get("status") in NODE_STATES else "waiting"
         name = str(raw.get("name") or "")
         if vertical:
             x, y = 28, 30 + i * V_STEP

@@ -214,6 +214,7 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         return json_error(_("Something went wrong on our side. Please try again in a moment."), 500)
+    html: str
     try:
         html = loader.render_to_string("500.html", {"home_url": reverse("web:landing")}, request=None)
     except Exception:  # the page that explains an error must not fail itself

@@ -125,6 +125,19 @@ def test_since_takes_a_time_too(run, log_file):
     assert len(records) == 4  # the error at 90 min ago, then the live file
 
 
+def test_grep_finds_an_event(run, log_file):
+    records = json_lines(run("--grep", "API_ERROR", "-n", "0", "--json").stdout)
+
+    assert [r["event"] for r in records] == ["api_error"]
+
+
+def test_grep_cannot_confirm_a_redacted_secret(run, log_file):
+    append(log_file, line(1, event="oops", headers={"Authorization": "[redacted]"}, note="password=hunter2-abc") + "\n")
+
+    assert run("--grep", "hunter2-abc", "-n", "0").stdout == ""
+    assert "oops" in run("--grep", "oops", "-n", "0").stdout
+
+
 def test_lines_keeps_the_last_ones(run, log_file):
     records = json_lines(run("-n", "2", "--json").stdout)
 

@@ -254,3 +254,28 @@ def test_pending_migrations_are_red(run, healthy, monkeypatch):
 )
 def test_p95_is_the_nearest_rank(values, expected):
     assert percentile(values, 0.95) == expected
+
+
+def test_the_database_gone_is_red_and_the_rest_still_shows(tmp_path):
+    import subprocess
+    import sys
+
+    from sixdegrees.ops.tests.helpers import subprocess_env
+
+    missing = tmp_path / "gone.sqlite3"
+    result = subprocess.run(
+        [sys.executable, "-m", "sixdegrees", "status", "--json"],
+        env=subprocess_env(tmp_path / "data", DATABASE_URL=f"sqlite:///{missing}"),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report) == set(EVERY_FIELD)
+    assert report["database"]["reachable"] is False
+    assert "does not exist" in report["database"]["error"]
+    assert {"database", "migrations", "worker", "outbox", "backup"} <= set(report["failed"])
+    assert not missing.exists()

@@ -117,9 +117,8 @@
       badge.className = "badge badge--" + data.status;
     }
     root.setAttribute("data-status", data.status);
-    if (oldStatus !== data.status) {
-      announce(oldStatus === "processing" && data.status !== "failed" ? strings.planReady : data.status_label);
-    }
+    // The badge is its own live region; a finished plan is worth saying in words.
+    if (oldStatus === "processing" && data.status === "ready") announce(strings.planReady);
     if (!force && previous === signature) return Promise.resolve(false);
     if (busyEditing()) {
       state.pendingSwap = true;
@@ -501,6 +500,46 @@
     if (empty) empty.hidden = shown > 0 || rows.length === 0;
   }
 
+  /* ---- Confirming the address (the sign-in code box) -------------------------------------- */
+
+  function onSubmit(event) {
+    var form = event.target;
+    if (form.hasAttribute("data-verify-form")) {
+      event.preventDefault();
+      var error = root.querySelector("[data-verify-error]");
+      var input = form.elements.code;
+      var button = form.querySelector("button[type=submit]");
+      button.disabled = true;
+      SD.requestJSON("POST", "/api/auth/verify", { email: form.elements.email.value, code: input.value })
+        .then(function (result) {
+          if (result.ok && result.data && result.data.success) {
+            window.location.reload(); // signed in: the page now offers sending
+            return;
+          }
+          button.disabled = false;
+          error.textContent = (result.data && result.data.error) || strings.server;
+          error.hidden = false;
+          input.setAttribute("aria-invalid", "true");
+          input.focus();
+        })
+        .catch(function () {
+          button.disabled = false;
+          error.textContent = strings.network;
+          error.hidden = false;
+        });
+    } else if (form.hasAttribute("data-resend-form")) {
+      event.preventDefault();
+      var status = form.querySelector("[data-resend-status]");
+      SD.requestJSON("POST", "/api/auth/request-code", { email: form.elements.email.value })
+        .then(function (result) {
+          status.textContent = (result.data && (result.data.message || result.data.error)) || strings.server;
+        })
+        .catch(function () {
+          status.textContent = strings.network;
+        });
+    }
+  }
+
   /* ---- Wiring ---------------------------------------------------------------------------- */
 
   function onClick(event) {
@@ -529,6 +568,7 @@
     state = { timings: [], filter: "all", pendingSwap: false };
     initTabs();
     root.addEventListener("click", onClick);
+    root.addEventListener("submit", onSubmit);
     applyFilter();
     if (root.getAttribute("data-campaign")) {
       initModal();

@@ -19,7 +19,11 @@ CHAIN = [
     [
         ("Jane Doe", 24, ["Jane Doe"]),
         ("A current or former colleague of Jane Doe", 24, ["A current or former", "colleague of Jane Doe"]),
-        ("A current or former colleague of Jane Doe at Sequoia", 24, ["A current or former", "colleague of Jane Doe a…"]),
+        (
+            "A current or former colleague of Jane Doe at Sequoia",
+            24,
+            ["A current or former", "colleague of Jane Doe a…"],
+        ),
         ("获得红杉资本投资的创始人", 10, ["获得红杉资", "本投资的…"]),
         ("Supercalifragilisticexpialidocious", 10, ["Supercalif", "ragilisti…"]),
     ],
