@@ -348,6 +348,7 @@ ZH.update(
         "You read every email and approve it before it goes.": "每封邮件都由您阅读并批准后才会发出。",
         "We use these answers only for this campaign. You can export or delete them at any time.": "这些回答只用于本次活动，您可以随时导出或删除。",
         "About you": "关于您",
+        "About them": "关于对方",
         "e.g. Alice Chen": "例如：陈爱丽",
         "As it should appear in your emails.": "将显示在您的邮件中。",
         "Your sign-in code goes here, and replies come back to it.": "登录验证码会发到这里，回复也会发回这里。",

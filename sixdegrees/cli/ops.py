@@ -30,7 +30,7 @@ def _age(seconds: float | None) -> str:
 
 def _line(state: str, label: str, text: str) -> None:
     colour = {"ok": "green", "warn": "yellow", "fail": "red"}[state]
-    click.echo(f"  {click.style(MARK[state], fg=colour)} {label:<13} {text}")
+    click.echo(f"  {click.style(MARK[state], fg=colour)} {label:<13}  {text}")
 
 
 # --- status ------------------------------------------------------------------------------------
@@ -177,7 +177,7 @@ def doctor(offline: bool, as_json: bool) -> None:
         for finding in findings:
             _line(finding.state, finding.check.ljust(width), finding.detail)
             if finding.fix and finding.state != "ok":
-                click.echo(f"    {' ' * width}   → {finding.fix}")
+                click.echo(f"    {' ' * width}    → {finding.fix}")
         warnings = sum(1 for f in findings if f.state == "warn")
         if failed:
             click.echo(f"{len(failed)} failed: {', '.join(failed)}.")
@@ -216,7 +216,8 @@ def secrets(as_json: bool) -> None:
             {
                 "ok": not missing,
                 "env_file": str(settings.ENV_FILE),
-                "env_file_loaded": bool(settings.ENV_FILE_VARIABLES),
+                # Names (of any variable, secret or not) that came from the .env file.
+                "env_file_supplied": sorted(settings.ENV_FILE_VARIABLES),
                 "secrets": [s.to_dict() for s in states],
                 "stored_mailbox_passwords": stored,
                 "missing": missing,

@@ -197,25 +197,31 @@ def check_mail() -> list[Finding]:
     for mailbox in mailboxes:
         report = test_connection(mailbox)
         detail = "; ".join(line for line in report.lines if line)
-        fix = ""
-        if not report.ok:
-            fix = (
-                "Fix the password: set GMAIL_APP_PASSWORD (a new Google app password) and restart."
-                if mailbox.from_env
-                else "Ask its owner to reconnect the mailbox in Settings, or fix it in the admin (Outreach › Mailboxes)."
-            )
-            if "refused the password" not in detail:
-                fix = (
-                    "Check the host, port and security settings and that the server is reachable; then "
-                    + fix[0].lower()
-                    + fix[1:]
-                )
+        fix = "" if report.ok else _mail_fix(mailbox, detail)
         findings.append(Finding(f"mailbox {mailbox.address}", OK if report.ok else FAIL, detail, fix))
     if unchecked:
         findings.append(
             Finding("mailboxes", OK, f"{unchecked} more people's mailboxes not checked (limit {MAX_MAILBOXES})")
         )
     return findings
+
+
+def _mail_fix(mailbox: Any, detail: str) -> str:
+    if "refused the password" in detail:
+        if mailbox.from_env:
+            return "Create a new Google app password, set GMAIL_APP_PASSWORD and restart; sending resumes by itself."
+        return (
+            "Its owner reconnects the mailbox in Settings, or set a new password in the admin (Outreach › Mailboxes)."
+        )
+    where = (
+        "SMTP_HOST, SMTP_PORT, SMTP_SECURITY (and IMAP_*)"
+        if mailbox.from_env
+        else "the mailbox's settings in the admin"
+    )
+    return (
+        f"Check {where} and that the server is reachable from this machine; "
+        "`sixdegrees mailbox test` repeats the login."
+    )
 
 
 def check_anthropic() -> Finding:

@@ -66,11 +66,20 @@ LOG_ERRORS = Counter(
 STEP_BUCKETS_SECONDS = (0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0)
 
 
+_counting_failed = False
+
+
 def observe_request(method: str, route: str | None, status: int, seconds: float) -> None:
+    global _counting_failed
     method = method if method in _METHODS else "OTHER"
     route = route or UNMATCHED_ROUTE
-    REQUESTS.labels(route=route, method=method, status=str(status)).inc()
-    LATENCY.labels(route=route, method=method).observe(seconds)
+    try:
+        REQUESTS.labels(route=route, method=method, status=str(status)).inc()
+        LATENCY.labels(route=route, method=method).observe(seconds)
+    except Exception as exc:  # e.g. a full disk cannot grow the counter file: never fail the request
+        if not _counting_failed:
+            _counting_failed = True
+            logger.warning("metrics: cannot count requests", extra={"event": "metrics_write_failed", "error": str(exc)})
 
 
 class ErrorCounter(logging.Handler):

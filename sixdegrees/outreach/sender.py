@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign
-from sixdegrees.outreach import localbox, mailboxes, message, unsubscribe
+from sixdegrees.outreach import crypto, localbox, mailboxes, message, unsubscribe
 from sixdegrees.outreach.imap import ImapError, SentFolder
 from sixdegrees.outreach.models import EmailOutreach, Mailbox, Suppression
 from sixdegrees.outreach.smtp import SendError, SmtpConnection
@@ -494,8 +494,11 @@ class MailboxBatch:
             connection.close()
             connection = None
         if connection is None:
-            connection = SmtpConnection(mailboxes.smtp_settings(self.mailbox))
-            self.connection = connection
+            try:
+                config = mailboxes.smtp_settings(self.mailbox)
+            except crypto.CredentialError as exc:  # the key that encrypted the password is gone
+                raise SendError(str(exc), kind="auth") from None
+            connection = self.connection = SmtpConnection(config)
         return connection
 
     def _already_sent(self, row: EmailOutreach, mailbox_id: str) -> bool:

@@ -133,7 +133,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         )
     groups = [
         {"legend": _("About you"), "fields": [f for f in fields if f["name"] in ABOUT_YOU]},
-        {"legend": _("Who you want to reach"), "fields": [f for f in fields if f["name"] not in ABOUT_YOU]},
+        {"legend": _("About them"), "fields": [f for f in fields if f["name"] not in ABOUT_YOU]},
     ]
     done = sum(1 for f in fields if f["value"].strip() and not f["error"])
     js_strings = {

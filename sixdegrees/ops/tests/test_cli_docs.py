@@ -19,11 +19,14 @@ def load_generator():
     return module
 
 
-def test_docs_cli_md_is_current():
-    generated = load_generator().render()
-    current = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") if (ROOT / "docs" / "cli.md").exists() else ""
+def test_docs_cli_md_is_current(tmp_path):
+    # In a fresh process: click caches each command's help option once a context asked for it, so
+    # other tests in this process (building contexts without `-h`) would change the text.
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "--check"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
 
-    assert current == generated, (
+    assert result.returncode == 0, (
         "docs/cli.md is stale: a command or its help changed. Run `make docs` and commit docs/cli.md."
     )
 
@@ -37,11 +40,3 @@ def test_every_command_is_in_it():
     for path in paths:
         assert f"`{path}`" in text
         assert f"Usage: {path}" in text
-
-
-def test_the_check_mode_agrees(tmp_path):
-    result = subprocess.run(
-        [sys.executable, str(SCRIPT), "--check"], cwd=tmp_path, capture_output=True, text=True, timeout=60
-    )
-
-    assert result.returncode == 0, result.stderr + " (run `make docs`)"

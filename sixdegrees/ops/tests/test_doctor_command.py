@@ -231,6 +231,43 @@ def test_smtp_accepting_the_password(run, operator_mailbox_on):
     assert SMTP_PASSWORD not in result.output
 
 
+def test_an_unreachable_smtp_server(run, healthy):
+    from sixdegrees.conftest import free_port
+
+    healthy.GMAIL_ADDRESS, healthy.GMAIL_APP_PASSWORD = SMTP_USER, "any-password-1"
+    healthy.SMTP_HOST, healthy.SMTP_PORT, healthy.IMAP_HOST = "127.0.0.1", free_port(), ""
+
+    mailbox = findings(run("--json"))[f"mailbox {SMTP_USER}"]
+
+    assert mailbox["state"] == "fail"
+    assert "could not connect" in mailbox["detail"] or "connect" in mailbox["detail"]
+    assert "SMTP_HOST, SMTP_PORT" in mailbox["fix"]
+    assert "password" not in mailbox["fix"]
+
+
+def test_a_persons_mailbox_refusing_the_password(run, healthy, alice, smtp_server):  # noqa: F811
+    from sixdegrees.outreach.models import Mailbox
+
+    mailbox = Mailbox(
+        owner=alice,
+        address="alice@example.com",
+        username=SMTP_USER,
+        smtp_host=smtp_server.host,
+        smtp_port=smtp_server.port,
+        smtp_cafile=smtp_server.cafile,
+    )
+    mailbox.set_password("not-her-password")
+    mailbox.save()
+
+    result = run("--json")
+
+    found = findings(result)["mailbox alice@example.com"]
+    assert found["state"] == "fail"
+    assert "refused the password" in found["detail"]
+    assert "reconnects the mailbox in Settings" in found["fix"]
+    assert "not-her-password" not in result.output
+
+
 def test_offline_skips_the_servers(run, operator_mailbox_on):
     operator_mailbox_on.GMAIL_APP_PASSWORD = "wr0ng-app-passw0rd"
 

@@ -158,3 +158,14 @@ def test_the_backup_age_is_exposed_when_there_is_one(client, settings, tmp_path)
     found = samples(client.get(URL))
 
     assert 1700 < value(found, "sixdegrees_backup_age_seconds") < 1900
+
+
+def test_a_broken_counter_never_fails_the_request(client, monkeypatch):
+    from sixdegrees.ops import metrics
+
+    def full_disk(**labels):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(metrics.REQUESTS, "labels", full_disk)
+
+    assert client.get("/api/health").status_code in (200, 503)

@@ -82,7 +82,8 @@ def test_it_says_where_each_secret_comes_from(configured):
     report = json.loads(as_json.stdout)
     rows = {row["name"]: row for row in report["secrets"]}
 
-    assert report["env_file_loaded"] is True
+    assert {"ANTHROPIC_API_KEY", "STRIPE_WEBHOOK_SECRET", "GMAIL_ADDRESS"} <= set(report["env_file_supplied"])
+    assert "GMAIL_APP_PASSWORD" not in report["env_file_supplied"]  # the environment had it first
     assert rows["ANTHROPIC_API_KEY"]["source"] == ".env file"
     assert rows["STRIPE_WEBHOOK_SECRET"]["source"] == ".env file"
     assert rows["GMAIL_APP_PASSWORD"]["source"] == "environment"  # set in both: the environment wins

@@ -7,9 +7,9 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from sixdegrees.conftest import free_port
-from sixdegrees.outreach import crypto, mailboxes
+from sixdegrees.outreach import crypto, mailboxes, sender
 from sixdegrees.outreach.models import Mailbox
-from sixdegrees.outreach.tests.servers import SMTP_USER, make_mailbox
+from sixdegrees.outreach.tests.servers import SMTP_USER, make_campaign, make_mailbox, queue_email
 
 
 @pytest.fixture
@@ -101,3 +101,18 @@ def test_an_untrusted_certificate_is_reported(alice, smtp_server):
 def test_without_any_mailbox_the_report_says_mail_stays_local(settings):
     report = mailboxes.test_connection(mailboxes.operator_mailbox())
     assert report.ok and report.lines[0].startswith("No mailbox is configured: emails are written to")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_password_whose_key_is_gone_pauses_the_mailbox_instead_of_failing_emails(alice, smtp_server, keys, settings):
+    mailbox = make_mailbox(alice, smtp_server)
+    settings.ENCRYPTION_KEYS = [keys[1]]  # the old key was dropped before rotating
+    email = queue_email(make_campaign(alice))
+    assert sender.deliver(email.id).stopped == "paused"
+    email.refresh_from_db()
+    mailbox.refresh_from_db()
+    assert email.status == "queued" and email.attempts == 0
+    assert mailbox.pause_reason == "auth" and "cannot be decrypted" in mailbox.last_error
+    mailbox.set_password("app-password-1")  # the person enters it again
+    mailbox.save()
+    assert sender.deliver(email.id).sent == 1

@@ -85,6 +85,8 @@ SEED = textwrap.dedent(
     import sys
     import django
     django.setup()
+    from django.core.management import call_command
+    call_command("migrate", verbosity=0)
     from django.utils import timezone
     from sixdegrees.accounts.models import User
     from sixdegrees.campaigns.models import Campaign
@@ -143,7 +145,6 @@ def test_sigkilled_workers_deliver_every_email_exactly_once(tmp_path, smtp_serve
     )
     python = sys.executable
     started = time.monotonic()
-    subprocess.run([python, "-m", "sixdegrees", "manage", "migrate", "-v", "0"], env=env, cwd=ROOT, check=True)
     (tmp_path / "seed.py").write_text(SEED)
     seed_args = [str(smtp_server.port), smtp_server.cafile, str(dovecot.port), SMTP_USER, SMTP_PASSWORD, str(total)]
     subprocess.run([python, str(tmp_path / "seed.py"), *seed_args], env=env, cwd=ROOT, check=True)
