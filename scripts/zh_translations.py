@@ -431,5 +431,13 @@ for _msgid, _zh in {
     "The follow-up to %(name)s was not sent: a reply came first.": "给 %(name)s 的跟进邮件没有发出：对方已先回复。",
     "Sending paused: %(mailbox)s reached its daily sending limit. Your emails wait and go out after %(until)s UTC.": "发送已暂停：%(mailbox)s 已达到每日发送上限。您的邮件会继续等待，在 UTC 时间 %(until)s 之后发出。",
     "Sending paused: the mail server refused the password for %(mailbox)s. Your emails wait until the password is updated.": "发送已暂停：邮件服务器拒绝了 %(mailbox)s 的密码。在密码更新之前，您的邮件会一直等待。",
+    "You are unsubscribed": "您已退订",
+    "Stop these emails?": "不再接收这些邮件？",
+    "This unsubscribe link is not valid": "此退订链接无效",
+    "The link may have been cut off. Please open it again from the email, or reply to the email and ask not to be contacted.": "链接可能不完整。请从邮件中重新打开，或直接回复邮件，说明您不希望再被联系。",
+    'SixDegrees will not send any more emails to <span class="address">%(address)s</span>.': 'SixDegrees 不会再向 <span class="address">%(address)s</span> 发送任何邮件。',
+    "%(sender)s wrote to you through SixDegrees, a service that helps people ask for introductions.": "%(sender)s 通过 SixDegrees 给您写了信。SixDegrees 是一项帮助人们请求引荐的服务。",
+    'If you unsubscribe, nobody will email <span class="address">%(address)s</span> through SixDegrees again.': '退订后，任何人都不会再通过 SixDegrees 向 <span class="address">%(address)s</span> 发送邮件。',
+    "Unsubscribe": "退订",
 }.items():
     ZH.setdefault(_msgid, _zh)

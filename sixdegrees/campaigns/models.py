@@ -38,6 +38,9 @@ class Campaign(models.Model):
     selected_path = models.PositiveSmallIntegerField(null=True, blank=True)
     error_message = models.TextField(blank=True)
     credits_used = models.IntegerField(default=0)
+    # The person's auto-pilot switch: the chain's next emails (after a yes) and follow-ups are
+    # queued without waiting for their approval of each one.
+    autopilot = models.BooleanField(default=False)
     # Planning runs in the background; the lease lets the watchdog re-run a plan whose worker died.
     plan_attempts = models.PositiveSmallIntegerField(default=0)
     plan_lease_until = models.DateTimeField(null=True, blank=True)

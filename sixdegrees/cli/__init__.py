@@ -18,7 +18,22 @@ class LazyDjangoGroup(click.Group):
         # (Checking ctx.protected_args did the same, but Click 9 removes it.)
         resolved = super().resolve_command(ctx, args)
         setup_django()
+        if resolved[0] not in SERVICE_COMMANDS:
+            logs_to_stderr()
         return resolved
+
+
+# Commands that run the service keep their log lines on stdout (a process supervisor reads them);
+# every other command keeps stdout for its own output, so `--json` stays parseable.
+SERVICE_COMMANDS = {"up", "serve", "worker"}
+
+
+def logs_to_stderr() -> None:
+    import logging
+
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler) and getattr(handler, "stream", None) is sys.stdout:
+            handler.setStream(sys.stderr)
 
 
 def setup_django() -> None:

@@ -126,6 +126,11 @@ class Mailbox(models.Model):
 
 
 class EmailOutreach(models.Model):
+    class Kind(models.TextChoices):
+        MESSAGE = "", "Email"
+        FOLLOW_UP = "follow_up", "Follow-up"  # no reply in 48 h: one polite nudge in the same thread
+        BLURB = "blurb", "Note to forward"  # answers "send me a blurb", in the same thread
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         QUEUED = "queued", "Queued"
@@ -168,6 +173,12 @@ class EmailOutreach(models.Model):
     needs_sent_check = models.BooleanField(default=False)
     # The server's acceptance reply, or where a locally delivered email was written.
     delivery_note = models.TextField(blank=True)
+    # The reply watcher and the chain (outreach/watcher.py, outreach/chain.py):
+    kind = models.CharField(max_length=16, choices=Kind.choices, blank=True, default="")
+    # When silence earns a follow-up, if not 48 h after sending (an out-of-office named a return date).
+    follow_up_after = models.DateTimeField(null=True, blank=True)
+    # When the next-best path was offered because this email stayed unanswered, follow-up included.
+    escalated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -178,6 +189,12 @@ class EmailOutreach(models.Model):
             models.Index(fields=["campaign", "hop"], name="emails_campaign_hop"),
             models.Index(fields=["status", "next_attempt_at"], name="emails_status_next"),
             models.Index(fields=["mailbox", "sent_at"], name="emails_mailbox_sent"),
+        ]
+        constraints = [
+            # Exactly one automatic follow-up per email, even with two workers checking at once.
+            models.UniqueConstraint(
+                fields=["in_reply_to"], condition=models.Q(kind="follow_up"), name="one_follow_up_per_email"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -207,3 +224,72 @@ class Suppression(models.Model):
     @classmethod
     def is_suppressed(cls, address: str) -> bool:
         return cls.objects.filter(email__iexact=address.strip()).exists()
+
+
+def reply_id() -> str:
+    return new_id("rply")
+
+
+class Reply(models.Model):
+    """A message the reply watcher matched to an outbox email: a reply, a bounce or an automatic reply.
+
+    Keyed by the message's own Message-ID, so reading a folder again (a new UIDVALIDITY, two workers)
+    never applies the same reply twice. Unrelated mail is never stored.
+    """
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", "Reply"
+        BOUNCE = "bounce", "Bounce"
+        AUTO_REPLY = "auto_reply", "Automatic reply"
+
+    id = models.CharField(primary_key=True, max_length=ID_MAX_LENGTH, default=reply_id, editable=False)
+    message_id = models.CharField(max_length=255, unique=True)
+    email = models.ForeignKey(
+        EmailOutreach, on_delete=models.CASCADE, related_name="replies", db_constraint=False, null=True
+    )
+    mailbox = models.ForeignKey(Mailbox, null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
+    folder = models.CharField(max_length=200, blank=True)
+    uid = models.PositiveBigIntegerField(null=True, blank=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    matched_by = models.CharField(max_length=16, blank=True)  # thread | subject | bounce
+    from_address = models.CharField(max_length=254, blank=True)
+    from_name = models.CharField(max_length=200, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    text = models.TextField(blank=True)  # quoted history and signature stripped
+    intent = models.CharField(max_length=32, blank=True)
+    intent_source = models.CharField(max_length=16, blank=True)  # rules | ai | person
+    # Bounces: the DSN status ("5.1.1"), whether the address is dead, and the server's words.
+    bounce_status = models.CharField(max_length=16, blank=True)
+    hard_bounce = models.BooleanField(default=False)
+    detail = models.TextField(blank=True)
+    return_date = models.DateField(null=True, blank=True)  # automatic replies: "back on December 3"
+    received_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "email_replies"
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["email", "created_at"], name="replies_email_created")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} from {self.from_address} to {self.email_id}"
+
+
+class MailboxCursor(models.Model):
+    """How far the reply watcher has read one folder of one mailbox (IMAP UIDVALIDITY + last UID)."""
+
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="cursors")
+    folder = models.CharField(max_length=200)
+    uidvalidity = models.PositiveBigIntegerField(null=True, blank=True)
+    last_uid = models.PositiveBigIntegerField(default=0)
+    # One watcher per folder at a time; a dead worker's lease simply runs out.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "mailbox_cursors"
+        constraints = [models.UniqueConstraint(fields=["mailbox", "folder"], name="cursor_mailbox_folder")]
+
+    def __str__(self) -> str:
+        return f"{self.mailbox_id} {self.folder}: uid {self.last_uid} (validity {self.uidvalidity})"

@@ -52,18 +52,39 @@ class ContentSecurityPolicyMiddleware:
 class UserLanguageMiddleware:
     """A signed-in person without a language cookie (a new browser) gets their saved language.
 
-    Sits after AuthenticationMiddleware; the cookie, set by the language switch, always wins.
+    Sits after AuthenticationMiddleware. Only page views (GET, outside /api/) look the person up,
+    and the answer is then kept in the language cookie, so it happens once per browser; the
+    cookie, set by the language switch, always wins.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
         self.codes = {code for code, _name in settings.LANGUAGES}
 
+    def _saved_language(self, request: HttpRequest) -> str:
+        if request.method not in ("GET", "HEAD") or request.path.startswith(("/api/", "/static/")):
+            return ""
+        if settings.LANGUAGE_COOKIE_NAME in request.COOKIES or settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return ""
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        return language if language in self.codes else ""
+
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and settings.SESSION_COOKIE_NAME in request.COOKIES:
-            user = getattr(request, "user", None)
-            language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
-            if language in self.codes:
-                translation.activate(language)
-                request.LANGUAGE_CODE = translation.get_language()
-        return self.get_response(request)
+        language = self._saved_language(request)
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        if language:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response

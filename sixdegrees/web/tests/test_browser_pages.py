@@ -86,7 +86,7 @@ def test_every_page_renders_cleanly(browser, live_server, alice_world, language,
         errors = console.real_errors(allow_status=(status,) if status != 200 else ())
         if errors:
             problems.append((name, errors))
-        if name in AXE_PAGES and viewport == "desktop":
+        if name in AXE_PAGES:
             violations = run_axe(page)
             if violations:
                 problems.append((name, violations))
