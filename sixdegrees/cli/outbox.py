@@ -321,6 +321,57 @@ def outbox_drain(campaign_id: str | None, max_wait: float, as_json: bool) -> Non
         sys.exit(1)
 
 
+@outbox.command("watch")
+@click.option("--once", is_flag=True, help="Look once, then exit (default: keep watching until stopped).")
+@click.option("--interval", default=60.0, show_default=True, help="Seconds between looks when not --once.")
+@json_option
+def outbox_watch(once: bool, interval: float, as_json: bool) -> None:
+    """Read every mailbox's inbox for replies and bounces (read-only), then follow up on silence.
+
+    Nothing in a mailbox is marked read, moved or deleted. The worker does the same every minute;
+    this runs it in the foreground. SIGTERM or Ctrl-C stops after the current look.
+
+    Example: sixdegrees outbox watch --once
+    """
+    import time
+
+    from sixdegrees.outreach import chain, watcher
+
+    stopping = {"flag": False}
+
+    def request_stop(_signum: int, _frame: Any) -> None:
+        stopping["flag"] = True
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    failed = False
+    while True:
+        results = [r.summary() for r in watcher.watch_all()]
+        silence = chain.check_silence()
+        failed = any(r["errors"] for r in results)
+        if as_json:
+            emit_json({"success": not failed, "mailboxes": results, **silence})
+        else:
+            if not results:
+                click.echo("No mailbox with IMAP settings: nothing to watch.")
+            for r in results:
+                click.echo(
+                    f"{r['mailbox']}: examined {r['examined']}, replies {r['replies']}, bounces {r['bounces']}, "
+                    f"automatic replies {r['auto_replies']}"
+                    + (f"; errors: {'; '.join(r['errors'])}" if r["errors"] else "")
+                )
+            click.echo(f"Follow-ups created: {silence['follow_ups']}; next paths offered: {silence['next_paths']}.")
+        if once or stopping["flag"]:
+            break
+        deadline = time.monotonic() + interval
+        while time.monotonic() < deadline and not stopping["flag"]:
+            time.sleep(min(1.0, interval))
+        if stopping["flag"]:
+            break
+    if failed:
+        sys.exit(1)
+
+
 # --- Mailboxes ---------------------------------------------------------------------------------
 
 

@@ -295,7 +295,10 @@ def _run(
             writer.abandon()
         raise
     roots = [root._meta.db_table for root, _select in parts]
-    report["deleted"] = {table: deleted.get(table, 0) for table in roots} | dict(sorted(deleted.items()))
+    # The root tables always show (0 is an answer); related tables only when rows went with them.
+    report["deleted"] = {table: deleted.get(table, 0) for table in roots} | {
+        table: rows for table, rows in sorted(deleted.items()) if rows
+    }
     report["kept_unlinked"] = {table: rows for table, rows in sorted(kept.items()) if rows}
     if writer is not None:
         report["file"] = str(path)

@@ -13,6 +13,7 @@ from sixdegrees.campaigns.serialize import email_json
 from sixdegrees.lib.http import BadRequest, read_json_object
 from sixdegrees.lib.ratelimit import enforce
 from sixdegrees.outreach.approval import approve, clean_edits, edit_draft
+from sixdegrees.outreach.intent import INTENTS
 from sixdegrees.outreach.models import EmailOutreach
 
 router = Router(tags=["emails"])
@@ -85,3 +86,63 @@ def send(request: HttpRequest):
     email, newly = approve(email, request.user)
     message = _("Queued for sending.") if newly else _("This email was already approved.")
     return _ok({"success": True, "email_id": email.id, "status": email.status, "message": message})
+
+
+# --- Replies and the chain (outreach/chain.py) --------------------------------------------------
+
+
+class IntentIn(Schema):
+    intent: str
+
+
+class AutopilotIn(Schema):
+    autopilot: bool
+
+
+def _require_signed_in_owner(request: HttpRequest, campaign) -> None:
+    """Like approving: these can lead to sending, so only the signed-in owner may change them."""
+    user = request.user
+    if not (getattr(user, "is_authenticated", False) and user.pk == campaign.owner_id and user.email_verified):
+        raise BadRequest(
+            _("Please confirm your email address first: use the sign-in code we sent to %(email)s.")
+            % {"email": campaign.owner.email},
+            status=403,
+        )
+
+
+@router.post(
+    "/email/{email_id}/intent",
+    summary="Say what a reply meant",
+    description="Overrides the classifier: " + ", ".join(INTENTS) + ". The chain acts on the new intent.",
+    openapi_extra={"requestBody": {"content": {"application/json": {"schema": IntentIn.model_json_schema()}}}},
+)
+def set_intent(request: HttpRequest, email_id: str):
+    from sixdegrees.outreach.chain import override_intent
+
+    email = get_email_for_request(request, email_id)
+    _require_signed_in_owner(request, email.campaign)
+    intent = read_json_object(request).get("intent")
+    if not isinstance(intent, str) or not intent.strip():
+        raise BadRequest(_("Say what the reply meant."), fields={"intent": _("This field is required.")})
+    root = override_intent(email, intent.strip())
+    return _ok({"success": True, "email": email_json(root)})
+
+
+@router.post(
+    "/campaign/{campaign_id}/autopilot",
+    summary="Switch auto-pilot on or off",
+    description="On auto-pilot the chain's next emails and follow-ups are queued without asking first.",
+    openapi_extra={"requestBody": {"content": {"application/json": {"schema": AutopilotIn.model_json_schema()}}}},
+)
+def set_autopilot(request: HttpRequest, campaign_id: str):
+    from sixdegrees.campaigns import timeline
+    from sixdegrees.campaigns.models import Campaign
+
+    campaign = get_campaign_for_request(request, campaign_id)
+    _require_signed_in_owner(request, campaign)
+    value = read_json_object(request).get("autopilot")
+    if not isinstance(value, bool):
+        raise BadRequest(_("Say true or false."), fields={"autopilot": _("Say true or false.")})
+    if Campaign.objects.filter(pk=campaign.pk).exclude(autopilot=value).update(autopilot=value) == 1:
+        timeline.record(campaign, "autopilot_on" if value else "autopilot_off")
+    return _ok({"success": True, "campaign_id": campaign.pk, "autopilot": value})

@@ -241,6 +241,7 @@ class Reply(models.Model):
         REPLY = "reply", "Reply"
         BOUNCE = "bounce", "Bounce"
         AUTO_REPLY = "auto_reply", "Automatic reply"
+        DELAY = "delay", "Delivery delayed"  # a DSN warning: the server is still trying
 
     id = models.CharField(primary_key=True, max_length=ID_MAX_LENGTH, default=reply_id, editable=False)
     message_id = models.CharField(max_length=255, unique=True)

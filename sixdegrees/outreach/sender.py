@@ -235,7 +235,8 @@ def check_before_sending(row: EmailOutreach) -> str:
     if Suppression.is_suppressed(row.recipient_email):
         mark_failed(row, SUPPRESSED)
         return "failed"
-    parent = row.in_reply_to
+    # A note answering their reply ("send me a blurb") is meant to follow a reply; only follow-ups go stale.
+    parent = row.in_reply_to if row.kind != EmailOutreach.Kind.BLURB else None
     if parent is not None:
         parent.refresh_from_db(fields=["status", "replied_at"])  # a reply may have come in since approval
     replied = parent is not None and (parent.status == Status.REPLIED or parent.replied_at is not None)

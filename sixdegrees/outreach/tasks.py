@@ -57,3 +57,37 @@ def _summary(result: BatchResult) -> dict[str, int | str]:
         "skipped": result.skipped,
         "stopped": result.stopped,
     }
+
+
+# --- The reply watcher and the chain (outreach/watcher.py, outreach/chain.py) -----------------
+
+
+@db_periodic_task(crontab(minute="*"))
+def watch_replies() -> dict[str, int]:
+    """Every minute: read each mailbox's inbox for replies, bounces and automatic replies."""
+    from sixdegrees.outreach import watcher
+
+    ids = [mailbox.pk for mailbox in watcher.watched_mailboxes()]
+    for mailbox_id in ids:
+        watch_mailbox(mailbox_id)
+    return {"mailboxes": len(ids)}
+
+
+@db_task()
+def watch_mailbox(mailbox_id: str) -> dict[str, object]:
+    """Look at one mailbox (a task each, so a slow IMAP server holds up only its own mailbox)."""
+    from sixdegrees.outreach import watcher
+    from sixdegrees.outreach.models import Mailbox
+
+    mailbox = Mailbox.objects.filter(pk=mailbox_id, is_active=True).first()
+    if mailbox is None:
+        return {"skipped": "no such active mailbox"}
+    return watcher.watch_mailbox(mailbox).summary()
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def check_silence() -> dict[str, int]:
+    """Every ten minutes: one follow-up after 48 h of silence; later, the next-best path."""
+    from sixdegrees.outreach import chain
+
+    return chain.check_silence()

@@ -193,7 +193,9 @@ def save_profile(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Please check the highlighted fields."))
         return _render_settings(request, profile_form=form)
-    user = form.save()
+    # Save only the profile fields: a webhook or a charge may move the balance meanwhile.
+    user = form.save(commit=False)
+    user.save(update_fields=[*ProfileForm.Meta.fields, "updated_at"])
     translation.activate(user.language)
     messages.success(request, _("Your settings are saved."))
     response = HttpResponseRedirect(settings_url(request))

@@ -6,12 +6,11 @@ actually send (RFC 3464 multipart/report), plus Gmail's older plain-text form.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-
-import datetime as dt
 
 _counter = itertools.count(1)
 MAILBOX = "sender@example.test"
