@@ -69,11 +69,15 @@ NOT_NOW = _rx(
     r"\bbad time\b",
     r"\bmaybe later\b",
     r"\b(?:too busy|swamped|slammed|underwater)\b",
+    r"现在不(?:太)?方便|最近(?:太|比较|很|有点|非常)?忙|以后再说|过(?:一)?段时间再|晚点再|改天再|暂时不|回头再",
+)
+# Later, without saying no: only "not now" when nothing in the reply says yes ("happy to chat next week").
+LATER = _rx(
     r"\b(?:circle|check|come) back\b",
     r"\b(?:reach out|ping me|try me|ask me|follow up)(?: again)? (?:in|after|next)\b",
     r"\b(?:after|in) (?:a few|a couple of|couple of|two|three|\d+) (?:weeks|months)\b",
     r"\b(?:next|later this) (?:week|month|quarter|year)\b",
-    r"现在不(?:太)?方便|最近(?:太|比较|很|有点|非常)?忙|以后再说|过(?:一)?段时间|过一阵|晚点再|改天|暂时不|回头再|下(?:个)?(?:月|周|星期)再",
+    r"过(?:一)?段时间|过一阵|改天|下(?:个)?(?:月|周|星期)",
 )
 NO = _rx(
     r"\b(?:sorry|unfortunately|afraid|regret)\b[^.!?\n]{0,80}\b(?:can(?:no|'|’)?t|cannot|won(?:'|’)t|unable|not able|"
@@ -203,4 +207,6 @@ def classify(text: str, *, subject: str = "", exclude_emails: tuple[str, ...] = 
         return Intent("out_of_office")
     if any(_affirmative(p, body) for p in YES):
         return Intent("yes")
+    if _any(LATER, body):
+        return Intent("not_now")
     return Intent("unclear")

@@ -138,7 +138,10 @@ def test_the_watcher_marks_the_right_rows_and_changes_no_flag(inbox, mailbox, al
     )
     inbox.append(
         mail.reply(
-            in_reply_to=stop.message_id, from_name="Dave", from_address="dave@example.org", text="Please stop emailing me."
+            in_reply_to=stop.message_id,
+            from_name="Dave",
+            from_address="dave@example.org",
+            text="Please stop emailing me.",
         ),
         seen=True,
     )
