@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sixdegrees.bench.fill import fill
-from sixdegrees.bench.report import machine
+from sixdegrees.bench.report import machine, scratch_env
 
 SECTION = "drill"
 CHUNK_CAMPAIGNS = 2_500  # per fill() call, 10 emails each: one transaction of 25k rows
@@ -34,26 +33,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--drill-keep", action="store_true", help="drill: keep the scratch installation")
 
 
-def _env(data_dir: Path) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("SIXDEGREES_", "DJANGO_")) and key not in ("DATABASE_URL", "REDIS_URL")
-    }
-    env.update(
-        SIXDEGREES_ENV="development",
-        SIXDEGREES_DATA_DIR=str(data_dir),
-        SIXDEGREES_ENV_FILE=str(data_dir / "absent.env"),
-        SIXDEGREES_LOG_LEVEL="warning",
-    )
-    return env
-
-
 def _sixdegrees(data_dir: Path, *args: str) -> tuple[dict[str, Any], float]:
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "sixdegrees", *args],
-        env=_env(data_dir),
+        env=scratch_env(data_dir),
         cwd=data_dir.parent,
         capture_output=True,
         text=True,

@@ -39,3 +39,22 @@ def update_section(name: str, body: str, path: Path = DOCS) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def scratch_env(data_dir: Path) -> dict[str, str]:
+    """This environment for a throw-away installation in `data_dir`: none of the real service's
+    database, Redis or settings, and quiet logs so they do not slow what is measured."""
+    import os
+
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("SIXDEGREES_", "DJANGO_")) and key not in ("DATABASE_URL", "REDIS_URL")
+    }
+    env.update(
+        SIXDEGREES_ENV="development",
+        SIXDEGREES_DATA_DIR=str(data_dir),
+        SIXDEGREES_ENV_FILE=str(data_dir / "absent.env"),
+        SIXDEGREES_LOG_LEVEL="warning",
+    )
+    return env

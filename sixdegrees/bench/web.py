@@ -26,6 +26,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from sixdegrees.bench.report import scratch_env
+
 SECTION = "web"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
@@ -64,21 +66,6 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _env(data_dir: Path) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("SIXDEGREES_", "DJANGO_")) and key not in ("DATABASE_URL", "REDIS_URL")
-    }
-    env.update(
-        SIXDEGREES_ENV="development",
-        SIXDEGREES_DATA_DIR=str(data_dir),
-        SIXDEGREES_ENV_FILE=str(data_dir / "absent.env"),
-        SIXDEGREES_LOG_LEVEL="warning",
-    )
-    return env
-
-
 def _wait_for(url: str, seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -104,7 +91,7 @@ class Service:
         data = self.folder / "data"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "sixdegrees", "up", "--port", str(self.port)],
-            env=_env(data),
+            env=scratch_env(data),
             cwd=self.folder,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

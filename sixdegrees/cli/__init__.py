@@ -23,8 +23,10 @@ class LazyDjangoGroup(click.Group):
         return resolved
 
 
-# Commands that run the service keep their log lines on stdout (a process supervisor reads them);
-# every other command keeps stdout for its own output, so `--json` stays parseable.
+# Commands that run the service keep their log lines on stdout (a process supervisor reads them).
+# Every other command keeps stdout for its own output, so `--json` stays parseable: its log lines
+# go to stderr, warnings and errors only (info lines would repeat what it prints; the log file
+# still has them all).
 SERVICE_COMMANDS = {"up", "serve", "worker"}
 
 
@@ -34,6 +36,7 @@ def logs_to_stderr() -> None:
     for handler in logging.getLogger().handlers:
         if isinstance(handler, logging.StreamHandler) and getattr(handler, "stream", None) is sys.stdout:
             handler.setStream(sys.stderr)
+            handler.setLevel(max(handler.level, logging.WARNING))
 
 
 def setup_django() -> None:

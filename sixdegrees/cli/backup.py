@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
@@ -15,37 +12,6 @@ from sixdegrees.cli import cli
 from sixdegrees.cli.output import emit_json, json_option
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-@contextlib.contextmanager
-def stdout_logs_quiet(as_json: bool) -> Iterator[None]:
-    """Keep the JSON log lines meant for the service's stdout out of a command's own output.
-
-    They still go to the log file. With --json nothing but the JSON may reach stdout; otherwise
-    warnings and errors still show, info lines (which repeat what the command prints) do not.
-    """
-    handlers = [
-        h
-        for h in logging.getLogger().handlers
-        if isinstance(h, logging.StreamHandler) and getattr(h, "stream", None) is sys.stdout
-    ]
-    levels = [h.level for h in handlers]
-    for handler in handlers:
-        handler.setLevel(logging.CRITICAL + 1 if as_json else logging.WARNING)
-    try:
-        yield
-    finally:
-        for handler, level in zip(handlers, levels, strict=True):
-            handler.setLevel(level)
-
-
-def quiet_stdout_logs(func: F) -> F:
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with stdout_logs_quiet(bool(kwargs.get("as_json"))):
-            return func(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def human_size(size: int | None) -> str:
@@ -78,7 +44,6 @@ def backup() -> None:
 @backup.command("create")
 @click.option("--note", default="", help="A few words stored in the manifest (why this backup).")
 @json_option
-@quiet_stdout_logs
 def backup_create(note: str, as_json: bool) -> None:
     """Take a backup now, while the service keeps running.
 
@@ -104,7 +69,6 @@ def backup_create(note: str, as_json: bool) -> None:
 
 @backup.command("list")
 @json_option
-@quiet_stdout_logs
 def backup_list(as_json: bool) -> None:
     """List backups, oldest first, with their size and row count.
 
@@ -138,7 +102,6 @@ def backup_list(as_json: bool) -> None:
 @backup.command("verify")
 @click.argument("backup_id", default="latest")
 @json_option
-@quiet_stdout_logs
 def backup_verify(backup_id: str, as_json: bool) -> None:
     """Check a backup without restoring it over anything.
 
@@ -178,7 +141,6 @@ def backup_verify(backup_id: str, as_json: bool) -> None:
 )
 @click.option("--yes", "-y", is_flag=True, help="Do not ask before replacing the live database.")
 @json_option
-@quiet_stdout_logs
 def backup_restore(backup_id: str, to: str | None, accept_foreign: bool, yes: bool, as_json: bool) -> None:
     """Restore a backup over the live database, or into a new one with --to.
 
@@ -220,7 +182,6 @@ def backup_restore(backup_id: str, to: str | None, accept_foreign: bool, yes: bo
 )
 @click.option("--dry-run", is_flag=True, help="Only say what would be deleted.")
 @json_option
-@quiet_stdout_logs
 def backup_prune(keep_days: int | None, dry_run: bool, as_json: bool) -> None:
     """Delete old backups; the newest backup is always kept, however old.
 
@@ -256,7 +217,6 @@ def backup_prune(keep_days: int | None, dry_run: bool, as_json: bool) -> None:
 )
 @click.option("--keep", is_flag=True, help="Leave the clone (data dir or scratch database) for inspection.")
 @json_option
-@quiet_stdout_logs
 def drill(backup_id: str, timeout: int, keep: bool, as_json: bool) -> None:
     """The monthly disaster-recovery drill, as one command.
 

@@ -10,7 +10,6 @@ from typing import Any
 import click
 
 from sixdegrees.cli import cli
-from sixdegrees.cli.backup import quiet_stdout_logs
 from sixdegrees.cli.output import emit_json, json_option
 
 MARK = {"ok": "✓", "warn": "!", "fail": "✗"}
@@ -38,7 +37,6 @@ def _line(state: str, label: str, text: str) -> None:
 
 @cli.command()
 @json_option
-@quiet_stdout_logs
 def status(as_json: bool) -> None:
     """The morning checklist on one screen.
 
@@ -145,7 +143,6 @@ def _print_status(r: dict[str, Any]) -> None:
 @cli.command()
 @click.option("--offline", is_flag=True, help="Skip the checks that connect to other servers (SMTP, IMAP, Anthropic).")
 @json_option
-@quiet_stdout_logs
 def doctor(offline: bool, as_json: bool) -> None:
     """Diagnose an incident: each check ok, warn or fail, with the fix to apply.
 
@@ -194,7 +191,6 @@ def doctor(offline: bool, as_json: bool) -> None:
 
 @cli.command()
 @json_option
-@quiet_stdout_logs
 def secrets(as_json: bool) -> None:
     """Which secrets are set and where each comes from; never their values.
 

@@ -50,7 +50,7 @@ def test_intake_then_ready_within_seconds(up):  # noqa: F811
 
     # Another browser (no session cookie) cannot read it.
     try:
-        urllib.request.urlopen(f"{base}/api/campaign/{body['campaign_id']}", timeout=10)  # noqa: S310
+        urllib.request.urlopen(f"{base}/api/campaign/{body['campaign_id']}", timeout=10)
         pytest.fail("a stranger read the campaign")
     except urllib.error.HTTPError as exc:
         assert exc.code == 404
