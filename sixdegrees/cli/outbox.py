@@ -358,7 +358,7 @@ def outbox_watch(once: bool, interval: float, as_json: bool) -> None:
                 click.echo(
                     f"{r['mailbox']}: examined {r['examined']}, replies {r['replies']}, bounces {r['bounces']}, "
                     f"automatic replies {r['auto_replies']}"
-                    + (f"; errors: {'; '.join(r['errors'])}" if r["errors"] else "")
+                    + (f"; errors: {'; '.join(str(e) for e in r['errors'])}" if r["errors"] else "")  # type: ignore[attr-defined]
                 )
             click.echo(f"Follow-ups created: {silence['follow_ups']}; next paths offered: {silence['next_paths']}.")
         if once or stopping["flag"]:

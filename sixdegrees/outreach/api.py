@@ -102,7 +102,8 @@ class AutopilotIn(Schema):
 def _require_signed_in_owner(request: HttpRequest, campaign) -> None:
     """Like approving: these can lead to sending, so only the signed-in owner may change them."""
     user = request.user
-    if not (getattr(user, "is_authenticated", False) and user.pk == campaign.owner_id and user.email_verified):
+    verified = getattr(user, "email_verified", False)
+    if not (getattr(user, "is_authenticated", False) and user.pk == campaign.owner_id and verified):
         raise BadRequest(
             _("Please confirm your email address first: use the sign-in code we sent to %(email)s.")
             % {"email": campaign.owner.email},

@@ -437,10 +437,12 @@ def _draft_for_suggested(root: EmailOutreach, introducer: str, name: str, addres
         plan_path = Path.model_validate(path)
         index = root.hop - 1
         rest = list(plan_path.chain[index + 1 :])
-        kind = "target" if not rest else "intermediary"
         role = plan_path.chain[index].role
         introducer_node = ChainNode(name=introducer, role=role, email=root.recipient_email or None, kind="intermediary")
-        suggested = ChainNode(name=name, role=role, email=address or None, kind=kind)
+        if rest:
+            suggested = ChainNode(name=name, role=role, email=address or None, kind="intermediary")
+        else:
+            suggested = ChainNode(name=name, role=role, email=address or None, kind="target")
         chain = [introducer_node, suggested, *rest]
         new_path = plan_path.model_copy(update={"chain": chain, "degree": len(chain)})
         contacts = [Contact(name=introducer, email=root.recipient_email)] if root.recipient_email else []
@@ -684,8 +686,8 @@ def override_intent(email: EmailOutreach, intent_name: str) -> EmailOutreach:
         raise BadRequest(_("This email has no reply yet, so there is nothing to mark."), status=409)
     with transaction.atomic():
         EmailOutreach.objects.filter(pk=root.pk).update(reply_intent=intent_name, updated_at=timezone.now())
-        latest = Reply.objects.filter(email__in=[root.pk, *root.follow_ups.values_list("pk", flat=True)])
-        latest = latest.filter(kind=Reply.Kind.REPLY).order_by("-created_at").first()
+        thread = [root.pk, *root.follow_ups.values_list("pk", flat=True)]
+        latest = Reply.objects.filter(email__in=thread, kind=Reply.Kind.REPLY).order_by("-created_at").first()
         if latest is not None:
             Reply.objects.filter(pk=latest.pk).update(intent=intent_name, intent_source="person")
         root.refresh_from_db()

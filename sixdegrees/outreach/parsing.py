@@ -169,6 +169,8 @@ def _part_text(part: Message) -> str:
         payload = part.get_payload(decode=True) or b""
     except Exception:
         return ""
+    if not isinstance(payload, bytes):
+        return ""
     charset = part.get_content_charset() or "utf-8"
     try:
         return payload.decode(charset, "replace")
@@ -397,13 +399,12 @@ def _original_message_id(msg: Message) -> str:
                 if found:
                     return found[0]
         elif kind in ("text/rfc822-headers", "message/rfc822-headers", "message/global-headers"):
-            found = re.search(r"(?im)^message-id:\s*(<[^>\s]+>)", _part_text(part) or str(part.get_payload()))
-            if found:
-                return found.group(1)
-    text = body_text(msg)
-    found = re.search(r"(?im)^\s*message-id:\s*(<[^>\s]+>)", text)
-    if found:
-        return found.group(1)
+            header_id = re.search(r"(?im)^message-id:\s*(<[^>\s]+>)", _part_text(part) or str(part.get_payload()))
+            if header_id:
+                return header_id.group(1)
+    quoted_id = re.search(r"(?im)^\s*message-id:\s*(<[^>\s]+>)", body_text(msg))
+    if quoted_id:
+        return quoted_id.group(1)
     ids = thread_ids(msg)
     return ids[0] if ids else ""
 
@@ -444,8 +445,8 @@ def detect_bounce(msg: Message) -> Bounce | None:
         temporary, permanent = all_failures(msg)
     except Exception:  # a detector choking on odd input is not a reason to drop the message
         temporary, permanent = frozenset(), frozenset()
-    for address in sorted(permanent | temporary):
-        decoded = address.decode("ascii", "replace").lower()
+    for found in sorted(permanent | temporary):
+        decoded = found.decode("ascii", "replace").lower()
         if decoded and decoded not in bounce.recipients:
             bounce.recipients.append(decoded)
     failed_header = [a.lower() for _n, a in getaddresses([header(msg, "X-Failed-Recipients")]) if a]
@@ -454,8 +455,8 @@ def detect_bounce(msg: Message) -> Bounce | None:
             bounce.recipients.append(address)
     text = body_text(msg)
     if not bounce.status:
-        found = _STATUS_RE.search(text)
-        bounce.status = found.group(0) if found else ""
+        status_in_text = _STATUS_RE.search(text)
+        bounce.status = status_in_text.group(0) if status_in_text else ""
     if not bounce.reason:
         bounce.reason = _reason_from_text(text) or header(msg, "Subject")
     failed = failed_action or bool(permanent) or bool(failed_header)

@@ -235,3 +235,15 @@ def test_an_unreachable_imap_server_is_reported_not_raised(mailbox):
     assert result.errors and "connection refused" in result.errors[0]
     mailbox.refresh_from_db()
     assert "reply watcher" in mailbox.last_error
+
+
+def test_the_periodic_task_watches_every_mailbox(inbox, mailbox, alice):
+    from sixdegrees.outreach import tasks
+
+    email = sent_email(make_campaign(alice), mailbox, "bob@example.org", "Bob Smith")
+    inbox.append(
+        mail.reply(in_reply_to=email.message_id, from_name="Bob Smith", from_address="bob@example.org", text="Sure!")
+    )
+    assert tasks.watch_replies.call_local() == {"mailboxes": 1}  # the per-mailbox task runs inline in tests
+    email.refresh_from_db()
+    assert email.status == "replied" and email.reply_intent == "yes"
