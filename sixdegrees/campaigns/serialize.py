@@ -176,6 +176,7 @@ def campaign_detail(campaign: Campaign) -> dict[str, Any]:
             "error_message": campaign.error_message or None,
             "actions": _actions(campaign, emails),
             "sender_verified": campaign.owner.email_verified,
+            "autopilot": campaign.autopilot,
         }
     )
     return data

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from sixdegrees.outreach.mailboxes import test_connection
-from sixdegrees.outreach.models import EmailOutreach, Mailbox, Suppression
+from sixdegrees.outreach.models import EmailOutreach, Mailbox, MailboxCursor, Reply, Suppression
 
 
 class MailboxForm(forms.ModelForm):
@@ -99,3 +99,30 @@ class SuppressionAdmin(admin.ModelAdmin):
     list_display = ["email", "reason", "created_at"]
     list_filter = ["reason"]
     search_fields = ["email"]
+
+
+@admin.register(Reply)
+class ReplyAdmin(admin.ModelAdmin):
+    """What the watcher read: for checking a match or an intent; changed only through the API."""
+
+    list_display = ["received_at", "kind", "intent", "from_address", "email", "matched_by"]
+    list_filter = ["kind", "intent", "intent_source", "hard_bounce"]
+    search_fields = ["from_address", "message_id", "email__id"]
+    raw_id_fields = ["email", "mailbox"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(MailboxCursor)
+class MailboxCursorAdmin(admin.ModelAdmin):
+    """Where the watcher is in each folder; delete a row to make it read the folder again."""
+
+    list_display = ["mailbox", "folder", "uidvalidity", "last_uid", "last_checked_at", "last_error"]
+    readonly_fields = ["mailbox", "folder", "uidvalidity", "last_uid", "lease_until", "last_checked_at", "last_error"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
