@@ -19,7 +19,7 @@ from sixdegrees.accounts.models import User
 from sixdegrees.billing.models import CreditTransaction
 from sixdegrees.campaigns.models import Campaign, CampaignStep
 from sixdegrees.cli import cli
-from sixdegrees.ops.legacy_import import DumpError, split_statements
+from sixdegrees.ops.sqldump import DumpError, split_statements
 from sixdegrees.outreach.models import EmailOutreach
 
 T0 = 1708595400  # 2024-02-22 09:50:00 UTC
