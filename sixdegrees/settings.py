@@ -208,7 +208,8 @@ WORKER_STALE_SECONDS = 60
 # --- Strategy (the planner that turns an intake into paths and drafts).
 ANTHROPIC_API_KEY = env_str("ANTHROPIC_API_KEY")
 ANTHROPIC_BASE_URL = env_str("ANTHROPIC_BASE_URL")  # empty = Anthropic's own endpoint
-ANTHROPIC_TIMEOUT_SECONDS = env_int("ANTHROPIC_TIMEOUT_SECONDS", 30, minimum=1, maximum=600)
+# A drafting call writes every hop at once (Chinese drafts are long); 60 s leaves it room.
+ANTHROPIC_TIMEOUT_SECONDS = env_int("ANTHROPIC_TIMEOUT_SECONDS", 60, minimum=1, maximum=600)
 ANTHROPIC_MAX_RETRIES = env_int("ANTHROPIC_MAX_RETRIES", 3, minimum=0, maximum=10)
 STRATEGY_PLANNER = env_choice("STRATEGY_PLANNER", ("auto", "offline", "anthropic"), "auto")
 STRATEGY_MODEL = env_str("STRATEGY_MODEL", "claude-sonnet-4-6")

@@ -211,7 +211,7 @@ class AnthropicPlanner:
         self.model = str(getattr(settings, "STRATEGY_MODEL", "") or DEFAULT_MODEL)
         self.api_key = str(getattr(settings, "ANTHROPIC_API_KEY", "") or "")
         self.base_url = getattr(settings, "ANTHROPIC_BASE_URL", None) or None
-        self.timeout = float(getattr(settings, "ANTHROPIC_TIMEOUT_SECONDS", 30) or 30)
+        self.timeout = float(getattr(settings, "ANTHROPIC_TIMEOUT_SECONDS", 60) or 60)
         self.max_retries = int(getattr(settings, "ANTHROPIC_MAX_RETRIES", 3))
         self.cache_seconds = int(getattr(settings, "STRATEGY_CACHE_SECONDS", 7 * 24 * 3600))
         self.client = (

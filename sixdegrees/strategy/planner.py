@@ -13,7 +13,7 @@ Settings (all optional, read through django.conf.settings):
     STRATEGY_CACHE_SECONDS     how long an AI plan is reused for an identical request (7 days)
     ANTHROPIC_API_KEY          default "" (unset)
     ANTHROPIC_BASE_URL         default None (the SDK's default endpoint)
-    ANTHROPIC_TIMEOUT_SECONDS  per request, default 30
+    ANTHROPIC_TIMEOUT_SECONDS  per request, default 60
     ANTHROPIC_MAX_RETRIES      retries on 429/5xx/timeouts, with the SDK's backoff, default 3
 """
 

@@ -26,6 +26,7 @@ from sixdegrees.accounts.models import User
 from sixdegrees.accounts.signin import issue_code, sign_in, verify_code, verify_link
 from sixdegrees.lib.ratelimit import RateLimited, enforce, enforce_value
 from sixdegrees.web.forms import CodeForm, DeleteAccountForm, EmailForm, MailboxForm, ProfileForm
+from sixdegrees.web.middleware import remember_language
 
 logger = logging.getLogger(__name__)
 
@@ -199,15 +200,7 @@ def save_profile(request: HttpRequest) -> HttpResponse:
     translation.activate(user.language)
     messages.success(request, _("Your settings are saved."))
     response = HttpResponseRedirect(settings_url(request))
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        user.language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        path=settings.LANGUAGE_COOKIE_PATH,
-    )
+    remember_language(response, user.language)
     return response
 
 
