@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from sixdegrees.billing import stripe as stripe_gateway
 from sixdegrees.billing.overview import overview
 from sixdegrees.billing.webhooks import process_event
 from sixdegrees.lib.http import json_error
+from sixdegrees.lib.ratelimit import enforce
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +39,8 @@ def billing(request: HttpRequest):
     "400 for a bad signature, 503 when STRIPE_WEBHOOK_SECRET is not set.",
 )
 def stripe_webhook(request: HttpRequest):
+    # Generous: Stripe sends bursts, and a 429 only makes it retry later. It stops floods of junk.
+    enforce(request, "stripe-webhook", settings.RATE_LIMIT_WEBHOOK)
     try:
         payload = request.body
     except RequestDataTooBig:
