@@ -124,6 +124,7 @@ def serve(host: str, port: int, workers: int, threads: int, migrate: bool) -> No
                 "accesslog": None,  # our middleware writes one JSON line per request
                 "errorlog": "-",
                 "loglevel": "warning",
+                "logger_class": "sixdegrees.cli.running.GunicornJsonLogger",
                 "proc_name": "sixdegrees-web",
             }
             for key, value in options.items():
@@ -133,6 +134,22 @@ def serve(host: str, port: int, workers: int, threads: int, migrate: bool) -> No
             return application
 
     Server().run()
+
+
+class GunicornJsonLogger:
+    """Gunicorn's own messages go through our logging (JSON lines, secrets redacted), not plain stderr."""
+
+    def __new__(cls, cfg: Any) -> Any:
+        from gunicorn.glogging import Logger
+
+        class _Logger(Logger):  # type: ignore[misc]
+            def setup(self, cfg: Any) -> None:
+                super().setup(cfg)
+                for log in (self.error_log, self.access_log):
+                    log.handlers = []
+                    log.propagate = True
+
+        return _Logger(cfg)
 
 
 @cli.command()

@@ -8,6 +8,7 @@ import logging
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -320,3 +321,19 @@ def test_processes_sharing_the_log_file_lose_no_lines(tmp_path):
     assert len(files) > 5  # it did rotate, many times, while all three wrote
     written = [line for path in files if not path.name.endswith(".lock") for line in path.read_text().splitlines()]
     assert sorted(written) == sorted(f"{name} {i:05d} {'x' * 60}" for name in names for i in range(per_process))
+
+
+def test_gunicorns_own_messages_are_json_and_redacted(settings):
+    from gunicorn.config import Config
+
+    from sixdegrees.cli.running import GunicornJsonLogger
+
+    config = Config()
+    config.set("errorlog", "-")
+    config.set("loglevel", "warning")
+    GunicornJsonLogger(config).error("worker boot failed with password=hunter2")
+
+    text = Path(settings.LOG_FILE).read_text(encoding="utf-8")
+    assert "hunter2" not in text
+    lines = [json.loads(line) for line in text.splitlines() if '"gunicorn.error"' in line]
+    assert lines and lines[-1]["event"] == "worker boot failed with password=[redacted]"
