@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import socket
 import ssl
-from dataclasses import dataclass
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 from imapclient.imapclient import SENT
 
-from sixdegrees.outreach.smtp import tls_context
+from sixdegrees.outreach.server import ServerSettings, tls_context
 
 # Where providers keep sent mail when the server does not flag the folder (RFC 6154 SPECIAL-USE).
 SENT_FOLDER_NAMES = (
@@ -29,19 +28,7 @@ SENT_FOLDER_NAMES = (
 )
 
 
-@dataclass(frozen=True)
-class ImapSettings:
-    host: str
-    port: int
-    security: str  # ssl | starttls | none
-    username: str
-    password: str
-    cafile: str = ""
-    timeout: float = 30
-
-    @property
-    def where(self) -> str:
-        return f"{self.host}:{self.port}"
+ImapSettings = ServerSettings
 
 
 class ImapError(Exception):

@@ -20,26 +20,15 @@ import re
 import smtplib
 import socket
 import ssl
-from dataclasses import dataclass
 from email.message import EmailMessage
+
+from sixdegrees.outreach.server import ServerSettings, tls_context
 
 KINDS = ("transient", "permanent", "quota", "auth", "connection")
 QUOTA_PATTERN = re.compile(r"\b5\.4\.5\b|quota|sending limit|limit exceeded", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class SmtpSettings:
-    host: str
-    port: int
-    security: str  # starttls | ssl | none
-    username: str
-    password: str
-    cafile: str = ""
-    timeout: float = 30
-
-    @property
-    def where(self) -> str:
-        return f"{self.host}:{self.port}"
+SmtpSettings = ServerSettings
 
 
 class SendError(Exception):
@@ -76,13 +65,6 @@ def classify(code: int, text: str) -> str:
     if 400 <= code < 500:
         return "transient"
     return "permanent"
-
-
-def tls_context(cafile: str = "") -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    if cafile:
-        context.load_verify_locations(cafile=cafile)
-    return context
 
 
 def _network_words(exc: BaseException) -> str:
