@@ -5,12 +5,14 @@ from __future__ import annotations
 import click
 
 from sixdegrees.cli import cli
+from sixdegrees.cli.database import needs_database
 from sixdegrees.cli.output import emit_json, json_option
 
 SHOWN = 50
 
 
 @cli.group("billing")
+@needs_database
 def billing() -> None:
     """Credits and payments: prove balances match the ledger, grant credits, list flags.
 

@@ -8,6 +8,7 @@ import click
 
 from sixdegrees.cli import cli
 from sixdegrees.cli.backup import human_size
+from sixdegrees.cli.database import needs_database
 from sixdegrees.cli.output import emit_json, json_option
 
 STATUSES = ("processing", "ready", "in_progress", "connected", "completed", "failed")
@@ -23,6 +24,7 @@ def db() -> None:
 
 @db.command("stats")
 @json_option
+@needs_database
 def db_stats(as_json: bool) -> None:
     """Rows per table, database size, and rows added in the last 7 and 30 days.
 
@@ -66,6 +68,7 @@ def _growth(value: int | None) -> str:
 )
 @click.option("--dry-run", is_flag=True, help="Count what would be archived; write and delete nothing.")
 @json_option
+@needs_database
 def db_archive(older_than_days: int, statuses: tuple[str, ...], dry_run: bool, as_json: bool) -> None:
     """Move old campaigns, with their emails, steps and timeline, into an archive file.
 
@@ -97,6 +100,7 @@ def db_archive(older_than_days: int, statuses: tuple[str, ...], dry_run: bool, a
 @db.command("prune-orphans")
 @click.option("--dry-run", is_flag=True, help="Count the orphans; write and delete nothing.")
 @json_option
+@needs_database
 def db_prune_orphans(dry_run: bool, as_json: bool) -> None:
     """Delete emails and AI steps whose campaign no longer exists.
 

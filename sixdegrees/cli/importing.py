@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from sixdegrees.cli import cli
+from sixdegrees.cli.database import needs_database
 from sixdegrees.cli.output import emit_json, json_option
 
 SHOWN = 20  # orphans, skipped rows and warnings listed in full before "… and N more"
@@ -17,6 +18,7 @@ SHOWN = 20  # orphans, skipped rows and warnings listed in full before "… and 
 @click.argument("dump", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Do the whole import, then roll it back and only report.")
 @json_option
+@needs_database
 def import_d1(dump: Path, dry_run: bool, as_json: bool) -> None:
     """Import an SQL export (`wrangler d1 export`) of the earlier deployment's database.
 

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from sixdegrees.cli import cli
+from sixdegrees.cli.database import needs_database
 from sixdegrees.cli.output import emit_json, json_option
 
 ONE_OFF_FIELDS = ("to", "subject", "body", "name")
@@ -58,6 +59,7 @@ def _validate_one_off(task: dict[str, str]) -> None:
 @click.option("--campaign-id", help="Send this campaign's queued (approved) emails now.")
 @click.option("--max-wait", default=120.0, show_default=True, help="With --campaign-id: seconds to wait on pacing.")
 @json_option
+@needs_database
 def send(
     to: str | None,
     subject: str | None,
@@ -202,6 +204,7 @@ def _counts(campaign_id: str | None = None) -> dict[str, int]:
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(0, 10000), help="Rows to list.")
 @json_option
 @click.pass_context
+@needs_database
 def outbox(ctx: click.Context, campaign_id: str | None, status: str | None, limit: int, as_json: bool) -> None:
     """Show the outbox: emails by state, the mailboxes, and recent rows with their errors.
 
@@ -416,6 +419,7 @@ def mailbox() -> None:
 
 @mailbox.command("list")
 @json_option
+@needs_database
 def mailbox_list(as_json: bool) -> None:
     """List the mailboxes, whether each is sending or paused, and their last error.
 
@@ -439,6 +443,7 @@ def mailbox_list(as_json: bool) -> None:
 @mailbox.command("test")
 @click.option("--id", "mailbox_id", help="The mailbox to test (default: the operator's default mailbox).")
 @json_option
+@needs_database
 def mailbox_test(mailbox_id: str | None, as_json: bool) -> None:
     """Log in to the mailbox's SMTP and IMAP servers and say, in plain words, what happened.
 
@@ -466,6 +471,7 @@ def mailbox_test(mailbox_id: str | None, as_json: bool) -> None:
 
 @mailbox.command("rotate-keys")
 @json_option
+@needs_database
 def mailbox_rotate_keys(as_json: bool) -> None:
     """Re-encrypt every stored mailbox password with the first key in SIXDEGREES_ENCRYPTION_KEYS.
 

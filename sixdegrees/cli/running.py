@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from sixdegrees.cli import cli
+from sixdegrees.cli.database import database_problem, needs_database
 
 STOP_GRACE_SECONDS = 8  # children get this long after SIGTERM before SIGKILL; `up` promises 10 s
 
@@ -106,6 +107,10 @@ def serve(host: str, port: int, workers: int, threads: int, migrate: bool) -> No
 
     if migrate:
         _migrate()
+    else:
+        problem = database_problem()
+        if problem:
+            raise click.ClickException(problem)
     # Counters of the previous run would otherwise add up with this one's (see ops/metrics.py).
     from sixdegrees.ops.metrics import reset_multiprocess_dir
 
@@ -155,6 +160,7 @@ class GunicornJsonLogger:
 @cli.command()
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Task threads (default SIXDEGREES_WORKERS).")
 @click.option("--no-periodic", is_flag=True, help="Do not run scheduled tasks in this worker.")
+@needs_database
 def worker(workers: int | None, no_periodic: bool) -> None:
     """Run only the background task worker (Huey consumer with its scheduler).
 

@@ -512,9 +512,12 @@ def test_the_installed_command_refuses_a_truncated_dump(tmp_path, dump_text):
     env = {**os.environ, "SIXDEGREES_DATA_DIR": str(tmp_path / "data")}
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    command = str(Path(sys.executable).parent / "sixdegrees")
+    # import-d1 refuses a never-migrated data dir first (test_cli_unmigrated.py); set it up as `up` would.
+    subprocess.run([command, "manage", "migrate", "-v", "0"], env=env, check=True, timeout=120)
 
     done = subprocess.run(
-        [str(Path(sys.executable).parent / "sixdegrees"), "import-d1", str(path)],
+        [command, "import-d1", str(path)],
         capture_output=True,
         text=True,
         env=env,
