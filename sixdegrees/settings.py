@@ -6,7 +6,9 @@ Every variable is documented in .env.example and the README's configuration tabl
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -304,7 +306,13 @@ RATE_LIMIT_INTAKE = env_str("SIXDEGREES_RATE_LIMIT_INTAKE", "20/h")
 RATE_LIMIT_SIGNIN = env_str("SIXDEGREES_RATE_LIMIT_SIGNIN", "10/h")
 RATE_LIMIT_SEND = env_str("SIXDEGREES_RATE_LIMIT_SEND", "60/h")
 RATE_LIMIT_WEBHOOK = env_str("SIXDEGREES_RATE_LIMIT_WEBHOOK", "600/m")
+# Sign-in codes emailed to one address, whatever asks (sign-in page or API, intake).
+RATE_LIMIT_SIGNIN_CODES = env_str("SIXDEGREES_RATE_LIMIT_SIGNIN_CODES", "5/h")
+# Password attempts at /admin/login/, per IP address and per username.
+RATE_LIMIT_ADMIN_LOGIN = env_str("SIXDEGREES_RATE_LIMIT_ADMIN_LOGIN", "10/h")
 RATELIMIT_ENABLE = env_bool("SIXDEGREES_RATE_LIMITS", default=True)
+# django-ratelimit's "ip" key is the same client address /metrics and the logs use.
+RATELIMIT_IP_META_KEY = "sixdegrees.lib.client_ip.client_ip"
 LOGIN_CODE_MINUTES = 15
 
 # --- Auth, i18n, time
@@ -348,6 +356,21 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CORS_ALLOWED_ORIGINS = env_list("SIXDEGREES_CORS_ORIGINS")
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_CREDENTIALS = False
+# Behind a reverse proxy: the header it writes the caller's address into (e.g. X-Forwarded-For or
+# X-Real-IP), believed only on requests from the proxies listed. Empty: the socket peer is the client.
+TRUSTED_PROXY_HEADER = env_str("SIXDEGREES_TRUSTED_PROXY_HEADER")
+if TRUSTED_PROXY_HEADER and not re.fullmatch(r"[A-Za-z0-9-]+", TRUSTED_PROXY_HEADER):
+    raise ImproperlyConfigured(
+        f"SIXDEGREES_TRUSTED_PROXY_HEADER must be a header name like X-Forwarded-For, not {TRUSTED_PROXY_HEADER!r}"
+    )
+TRUSTED_PROXIES = env_list("SIXDEGREES_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"SIXDEGREES_TRUSTED_PROXIES must list addresses or networks (10.0.0.0/8), not {_proxy!r}"
+        ) from None
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SIXDEGREES_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

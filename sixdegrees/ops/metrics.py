@@ -14,13 +14,13 @@ Two kinds of numbers:
   and the latest backup. The database is the truth for these; nothing can drift.
 
 Access: from this machine (loopback, not through a proxy) always; from elsewhere only with
-`Authorization: Bearer <SIXDEGREES_METRICS_TOKEN>`. Anyone else gets 403.
+`Authorization: Bearer <SIXDEGREES_METRICS_TOKEN>`. Anyone else gets 403. Who the caller is comes
+from lib.client_ip: the socket peer, or the proxy header the deployment configured, nothing else.
 """
 
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import logging
 import threading
 from collections.abc import Iterator
@@ -38,6 +38,8 @@ from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
+
+from sixdegrees.lib.client_ip import client_ip, is_direct_local_call
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +65,12 @@ LOG_ERRORS = Counter(
     ["logger"],
     registry=None,
 )
+SIGNIN_CODES_REFUSED = Counter(
+    "sixdegrees_signin_codes_refused",
+    "Sign-in codes not sent because a limit was reached, by limit (address or ip).",
+    ["limit"],
+    registry=None,
+)
 STEP_BUCKETS_SECONDS = (0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0)
 
 
@@ -80,6 +88,13 @@ def observe_request(method: str, route: str | None, status: int, seconds: float)
         if not _counting_failed:
             _counting_failed = True
             logger.warning("metrics: cannot count requests", extra={"event": "metrics_write_failed", "error": str(exc)})
+
+
+def count_signin_code_refused(limit: str) -> None:
+    try:
+        SIGNIN_CODES_REFUSED.labels(limit=limit).inc()
+    except Exception:  # counting must never fail the request
+        logger.debug("metrics: cannot count a refused sign-in code", exc_info=True)
 
 
 class ErrorCounter(logging.Handler):
@@ -224,21 +239,13 @@ def render() -> bytes:
 
 # --- The endpoint ---------------------------------------------------------------------------------
 
-_PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
-
-
 def is_allowed(request: HttpRequest) -> bool:
     token = settings.METRICS_TOKEN
     given = request.headers.get("Authorization", "")
     if token and given[:7].lower() == "bearer " and hmac.compare_digest(given[7:].strip().encode(), token.encode()):
         return True
-    # A reverse proxy on this machine makes every visitor look local; trust only direct callers.
-    if any(request.META.get(name) for name in _PROXY_HEADERS):
-        return False
-    try:
-        return ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
-    except ValueError:
-        return False
+    # Only a caller on this machine itself; a visitor relayed by a local proxy is not one.
+    return is_direct_local_call(request)
 
 
 @require_GET
@@ -246,7 +253,7 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
     if not is_allowed(request):
         logger.warning(
             "metrics: refused",
-            extra={"event": "metrics_refused", "remote_addr": request.META.get("REMOTE_ADDR", "")},
+            extra={"event": "metrics_refused", "client_ip": client_ip(request)},
         )
         return HttpResponse(
             "Forbidden: /metrics answers this machine, or a request with the bearer token "

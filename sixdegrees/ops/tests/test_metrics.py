@@ -120,6 +120,42 @@ def test_a_local_proxy_does_not_make_strangers_local(client):
     assert response.status_code == 403
 
 
+@pytest.mark.parametrize(
+    "header", ["X-Client-IP", "X-Real-IP", "Forwarded", "True-Client-IP", "CF-Connecting-IP", "X-Cluster-Client-IP"]
+)
+def test_no_forwarding_header_makes_a_relayed_stranger_local(client, header):
+    # A local proxy that passes the visitor on in any header of its choosing: the loopback peer is the proxy.
+    response = client.get(URL, REMOTE_ADDR="127.0.0.1", headers={header: STRANGER})
+
+    assert response.status_code == 403
+
+
+def test_only_the_configured_proxy_header_names_the_caller(client, settings):
+    settings.TRUSTED_PROXY_HEADER = "X-Real-IP"
+
+    relayed_stranger = client.get(URL, REMOTE_ADDR="127.0.0.1", headers={"X-Real-IP": STRANGER})
+    # A stranger writing another header (or a loopback address) through the proxy changes nothing.
+    spoofed = client.get(
+        URL, REMOTE_ADDR="127.0.0.1", headers={"X-Real-IP": STRANGER, "X-Client-IP": "127.0.0.1"}
+    )
+    local_through_proxy = client.get(URL, REMOTE_ADDR="127.0.0.1", headers={"X-Real-IP": "127.0.0.1"})
+
+    assert (relayed_stranger.status_code, spoofed.status_code) == (403, 403)
+    assert local_through_proxy.status_code == 200
+
+
+def test_the_proxy_header_is_believed_only_from_a_trusted_proxy(client, settings):
+    settings.TRUSTED_PROXY_HEADER = "X-Forwarded-For"
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+
+    # Straight from a stranger, claiming to be this machine.
+    direct = client.get(URL, REMOTE_ADDR=STRANGER, headers={"X-Forwarded-For": "127.0.0.1"})
+    # Through the proxy, with the claim written first and the proxy's own entry appended.
+    relayed = client.get(URL, REMOTE_ADDR="10.1.2.3", headers={"X-Forwarded-For": f"127.0.0.1, {STRANGER}"})
+
+    assert (direct.status_code, relayed.status_code) == (403, 403)
+
+
 @pytest.mark.parametrize("address", ["127.0.0.1", "::1"])
 def test_it_answers_this_machine(client, address):
     assert client.get(URL, REMOTE_ADDR=address).status_code == 200
