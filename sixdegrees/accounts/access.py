@@ -2,13 +2,19 @@
 
 A browser sees the campaigns of the account it signed in to (by code, so the address is proven)
 plus the campaigns it created itself in this session. Typing someone else's address into the
-intake therefore never reveals that person's other campaigns.
+intake therefore never reveals that person's other campaigns, and the campaign it makes stays
+pending (Campaign.owner_confirmed False): out of that person's account, unable to send, until
+this browser signs in as that address (`claim_pending_campaigns`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 
 from sixdegrees.campaigns.models import Campaign
 from sixdegrees.outreach.models import EmailOutreach
@@ -22,11 +28,48 @@ def remember_campaign(request: HttpRequest, campaign: Campaign) -> None:
     request.session[SESSION_KEY] = [campaign.id, *ids][:MAX_SESSION_CAMPAIGNS]
 
 
+def session_campaign_ids(request: HttpRequest) -> list[str]:
+    return list(request.session.get(SESSION_KEY, []))
+
+
+def is_signed_in_as(request: HttpRequest, email: str) -> bool:
+    """This browser has proven it owns `email` (signed in to that account by code or link)."""
+    user = request.user
+    return bool(
+        user.is_authenticated
+        and getattr(user, "email_verified", False)
+        and getattr(user, "email", "").lower() == email.strip().lower()
+    )
+
+
+def is_signed_in_owner(user: Any, campaign: Campaign) -> bool:
+    """May act for the owner (approve, steer the chain): signed in as them, on a campaign that is theirs.
+
+    A pending campaign belongs to nobody's account yet, so not even its owner may send from it.
+    """
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.pk == campaign.owner_id
+        and getattr(user, "email_verified", False)
+        and campaign.owner_confirmed
+    )
+
+
+def claim_pending_campaigns(user: Any, campaign_ids: Iterable[str]) -> int:
+    """The browser that made these campaigns just proved it is `user`: they join the account."""
+    ids = [str(cid) for cid in campaign_ids]
+    if not ids:
+        return 0
+    return Campaign.objects.filter(id__in=ids, owner_id=user.pk, owner_confirmed=False).update(
+        owner_confirmed=True, updated_at=timezone.now()
+    )
+
+
 def _visibility(request: HttpRequest) -> Q:
-    rule = Q(id__in=list(request.session.get(SESSION_KEY, [])))
+    rule = Q(id__in=session_campaign_ids(request))
     user = request.user
     if user.is_authenticated and getattr(user, "email_verified", False):
-        rule |= Q(owner_id=user.pk)
+        rule |= Q(owner_id=user.pk, owner_confirmed=True)
     return rule
 
 

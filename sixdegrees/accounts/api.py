@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from ninja import Router
 
 from sixdegrees.accounts.models import User
-from sixdegrees.accounts.signin import issue_code, sign_in, verify_code
+from sixdegrees.accounts.signin import send_code, sign_in, verify_code
 from sixdegrees.lib.http import BadRequest, read_json_or_form
-from sixdegrees.lib.ratelimit import enforce, enforce_value
+from sixdegrees.lib.ratelimit import enforce
 
 router = Router(tags=["accounts"])
 
@@ -38,12 +38,11 @@ def _email_from(data: dict) -> str:
 def request_code(request: HttpRequest):
     enforce(request, "signin", settings.RATE_LIMIT_SIGNIN)
     email = _email_from(read_json_or_form(request))
-    enforce_value(request, "signin-email", settings.RATE_LIMIT_SIGNIN, email)
     user = User.objects.filter(email__iexact=email, is_active=True).first()
     if user is not None:
         with translation.override(user.language):
-            issue_code(user)
-    # The same answer whether or not the address has an account, so it cannot be probed.
+            send_code(request, user)
+    # The same answer whether or not the address has an account or a code went out, so neither can be probed.
     return JsonResponse(
         {"success": True, "message": _("If that address has campaigns, a sign-in code is on its way.")},
         json_dumps_params={"ensure_ascii": False},

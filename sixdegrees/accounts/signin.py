@@ -1,7 +1,8 @@
 """Passwordless sign-in: a one-time code (and link) emailed to the address.
 
 Using a code proves the person owns the address, which marks it verified. Codes expire after
-LOGIN_CODE_MINUTES, work once, and stop working after five wrong guesses.
+LOGIN_CODE_MINUTES, work once, and stop working after five wrong guesses. Every path that emails
+a code goes through `send_code`, which limits codes per address and per caller.
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from sixdegrees.accounts.access import claim_pending_campaigns, session_campaign_ids
 from sixdegrees.accounts.models import LoginCode, User
 from sixdegrees.lib.mail import send_to_person
+from sixdegrees.lib.ratelimit import exceeded
+from sixdegrees.ops.metrics import count_signin_code_refused
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +47,32 @@ def find_or_create_user(email: str, name: str = "", language: str = "en") -> tup
     return user, True
 
 
-def issue_code(user: User) -> str:
+def send_code(request: HttpRequest, user: User) -> bool:
+    """Email `user` a sign-in code, unless this caller or this address had enough of them for now.
+
+    The sign-in page, the API and the intake all send codes through here, so the limits hold
+    whichever one an abuser picks. Past a limit nothing is sent and the caller is not told: its
+    answer stays "a code is on its way", so it learns neither that the account exists nor the count.
+    """
+    if not user.is_active:
+        return False
+    # The caller's limit first, so one abuser cannot also spend the address's own allowance.
+    if exceeded(request, "signin-code-ip", settings.RATE_LIMIT_SIGNIN):
+        limit = "ip"
+    elif exceeded(request, "signin-code-address", settings.RATE_LIMIT_SIGNIN_CODES, value=user.email):
+        limit = "address"
+    else:
+        _issue_code(user)
+        return True
+    logger.warning(
+        "sign-in code not sent: limit reached",
+        extra={"event": "signin_code_limited", "limit": limit, "user_id": user.pk},
+    )
+    count_signin_code_refused(limit)
+    return False
+
+
+def _issue_code(user: User) -> str:
     """Create a code for `user` and email it (with a one-click link). Returns the code."""
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
@@ -117,5 +146,14 @@ def _consume(row: LoginCode) -> SigninResult:
 
 
 def sign_in(request: HttpRequest, user: User) -> None:
+    """Sign this browser in as `user` (who just proved the address); its pending campaigns join the account."""
+    # Read before login(): signing in over another account's session empties the session.
+    made_here = session_campaign_ids(request)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     request.session["language"] = user.language
+    claimed = claim_pending_campaigns(user, made_here)
+    if claimed:
+        logger.info(
+            "pending campaigns joined the account",
+            extra={"event": "campaigns_claimed", "user_id": user.pk, "campaigns": claimed},
+        )

@@ -82,7 +82,7 @@ def intake(request: HttpRequest):
     message = _("Campaign created. We are researching %(name)s and finding the best path.") % {
         "name": campaign.target_name
     }
-    if not user.email_verified:
+    if not campaign.owner_confirmed:
         message += " " + _("We sent a sign-in code to %(email)s; use it to approve and send emails.") % {
             "email": user.email
         }

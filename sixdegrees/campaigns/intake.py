@@ -2,7 +2,9 @@
 
 `validate_intake` checks the six fields (trimmed, required, bounded, no control characters,
 a real email address) and answers field messages in the active language; `start_campaign`
-creates the campaign, remembers it for this browser, and hands planning to the worker.
+creates the campaign, remembers it for this browser, and hands planning to the worker. Unless
+this browser is signed in as the address given, the campaign is pending (see accounts.access)
+and a sign-in code goes to the address.
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sixdegrees.accounts.access import remember_campaign, visible_campaigns
+from sixdegrees.accounts.access import is_signed_in_as, remember_campaign, visible_campaigns
 from sixdegrees.accounts.models import User
-from sixdegrees.accounts.signin import find_or_create_user, issue_code
+from sixdegrees.accounts.signin import find_or_create_user, send_code
 from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign
 
@@ -115,10 +117,14 @@ def find_active_duplicate(request: HttpRequest, cleaned: dict[str, str]) -> Camp
 def start_campaign(request: HttpRequest, cleaned: dict[str, str], language: str) -> tuple[Campaign, User]:
     from sixdegrees.campaigns.tasks import plan_campaign
 
+    # Typing an address proves nothing: until this browser signs in as it, the campaign stays out
+    # of that account (its owner would otherwise find, and could send, what a stranger wrote).
+    proven = is_signed_in_as(request, cleaned["user_email"])
     with transaction.atomic():
         user, created = find_or_create_user(cleaned["user_email"], cleaned["user_name"], language)
         campaign = Campaign.objects.create(
             owner=user,
+            owner_confirmed=proven,
             email=cleaned["user_email"],
             user_name=cleaned["user_name"],
             background=cleaned["user_background"],
@@ -131,10 +137,10 @@ def start_campaign(request: HttpRequest, cleaned: dict[str, str], language: str)
         timeline.record(campaign, "created")
         transaction.on_commit(lambda: plan_campaign(campaign.id))
     remember_campaign(request, campaign)
-    if not user.email_verified:
+    if not proven:
         # Proving the address unlocks sending; the code goes to the address, never to this browser.
         with translation.override(language):
-            issue_code(user)
+            send_code(request, user)
     logger.info(
         "campaign created",
         extra={"event": "campaign_created", "campaign_id": campaign.id, "new_user": created},

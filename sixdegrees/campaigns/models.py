@@ -24,6 +24,9 @@ class Campaign(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="campaigns", db_column="user_id"
     )
+    # False while the campaign waits for the browser that made it to prove the address (sign in
+    # with the emailed code): until then it is not in the owner's account and nothing is sent.
+    owner_confirmed = models.BooleanField(default=True)
     # The owner's email and name as given at intake (the account's may change later).
     email = models.EmailField(max_length=254)
     user_name = models.CharField(max_length=100, blank=True)

@@ -175,7 +175,7 @@ def campaign_detail(campaign: Campaign) -> dict[str, Any]:
             "fallback_reason": results.get("fallback_reason"),
             "error_message": campaign.error_message or None,
             "actions": _actions(campaign, emails),
-            "sender_verified": campaign.owner.email_verified,
+            "sender_verified": campaign.owner.email_verified and campaign.owner_confirmed,
             "autopilot": campaign.autopilot,
         }
     )

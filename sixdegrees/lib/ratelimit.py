@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
@@ -31,7 +33,17 @@ def enforce(request: HttpRequest, group: str, rate: str, key: str = "ip") -> Non
 
 
 def enforce_value(request: HttpRequest, group: str, rate: str, value: str) -> None:
-    """Like `enforce`, keyed on a value from the body (e.g. the email a code is sent to)."""
+    """Like `enforce`, keyed on a value from the body (e.g. the username of a login form)."""
     usage = get_usage(request, group=group, key=lambda _group, _request: value.lower(), rate=rate, increment=True)
     if usage and usage["should_limit"]:
         raise _limited(request, usage["time_left"])
+
+
+def exceeded(request: HttpRequest, group: str, rate: str, *, value: str | None = None) -> bool:
+    """Count one more against `rate`, keyed on the client's IP or on `value`; True past the limit.
+
+    For limits the caller must not notice (a sign-in code that is quietly not sent).
+    """
+    key: Any = "ip" if value is None else (lambda _group, _request: value.lower())
+    usage = get_usage(request, group=group, key=key, rate=rate, increment=True)
+    return bool(usage and usage["should_limit"])

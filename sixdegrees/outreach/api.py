@@ -8,7 +8,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from sixdegrees.accounts.access import get_campaign_for_request, get_email_for_request
+from sixdegrees.accounts.access import get_campaign_for_request, get_email_for_request, is_signed_in_owner
 from sixdegrees.campaigns.serialize import email_json
 from sixdegrees.lib.http import BadRequest, read_json_object
 from sixdegrees.lib.ratelimit import enforce
@@ -101,9 +101,7 @@ class AutopilotIn(Schema):
 
 def _require_signed_in_owner(request: HttpRequest, campaign) -> None:
     """Like approving: these can lead to sending, so only the signed-in owner may change them."""
-    user = request.user
-    verified = getattr(user, "email_verified", False)
-    if not (getattr(user, "is_authenticated", False) and user.pk == campaign.owner_id and verified):
+    if not is_signed_in_owner(request.user, campaign):
         raise BadRequest(
             _("Please confirm your email address first: use the sign-in code we sent to %(email)s.")
             % {"email": campaign.owner.email},

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sixdegrees.accounts.access import is_signed_in_owner
 from sixdegrees.billing.ledger import charge_campaign_start
 from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign
@@ -70,10 +71,7 @@ def approve(email: EmailOutreach, approver: Any) -> tuple[EmailOutreach, bool]:
     merely typed the address into the intake can read and edit drafts but never send them.
     """
     campaign = email.campaign
-    signed_in_owner = (
-        getattr(approver, "is_authenticated", False) and approver.pk == campaign.owner_id and approver.email_verified
-    )
-    if not signed_in_owner:
+    if not is_signed_in_owner(approver, campaign):
         raise BadRequest(
             _(
                 "Please confirm your email address first: use the sign-in code we sent to %(email)s, "

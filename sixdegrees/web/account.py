@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sixdegrees.accounts.models import User
-from sixdegrees.accounts.signin import issue_code, sign_in, verify_code, verify_link
-from sixdegrees.lib.ratelimit import RateLimited, enforce, enforce_value
+from sixdegrees.accounts.signin import send_code, sign_in, verify_code, verify_link
+from sixdegrees.lib.ratelimit import RateLimited, enforce
 from sixdegrees.web.forms import CodeForm, DeleteAccountForm, EmailForm, MailboxForm, ProfileForm
 from sixdegrees.web.middleware import remember_language
 
@@ -85,15 +85,14 @@ def signin(request: HttpRequest) -> HttpResponse:
             email = email_form.cleaned_data["email"].strip().lower()
             try:
                 enforce(request, "signin", settings.RATE_LIMIT_SIGNIN)
-                enforce_value(request, "signin-email", settings.RATE_LIMIT_SIGNIN, email)
             except RateLimited as exc:
                 error, status = exc.error, 429
             else:
                 user = User.objects.filter(email__iexact=email, is_active=True).first()
                 if user is not None:
                     with translation.override(user.language):
-                        issue_code(user)
-                # The same answer whether or not the address has an account.
+                        send_code(request, user)
+                # The same answer whether or not the address has an account or a code went out.
                 messages.info(request, _("If that address has campaigns, a sign-in code is on its way."))
                 step = "code"
                 code_form = CodeForm(initial={"email": email})

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sixdegrees.accounts.access import visible_campaigns
+from sixdegrees.accounts.access import is_signed_in_owner, visible_campaigns
 from sixdegrees.campaigns.models import Campaign
 from sixdegrees.campaigns.serialize import campaign_detail, status_label
 from sixdegrees.outreach.models import EmailOutreach
@@ -253,10 +253,7 @@ def campaign_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]
     timeline = [
         {"kind": ev["kind"], "text": ev["text"], "at": from_epoch(ev["at_epoch"])} for ev in reversed(data["timeline"])
     ]
-    user = request.user
-    signed_in_owner = bool(
-        user.is_authenticated and user.pk == campaign.owner_id and getattr(user, "email_verified", False)
-    )
+    signed_in_owner = is_signed_in_owner(request.user, campaign)
     return {
         "c": data,
         "campaign": campaign,
@@ -274,6 +271,7 @@ def campaign_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]
         "can_select_path": "select_path" in data["actions"],
         "can_regenerate": "regenerate" in data["actions"],
         "needs_signin": not signed_in_owner,
+        "owner_pending": not campaign.owner_confirmed,
         "owner_email": campaign.owner.email,
         "poll_seconds": POLL_SECONDS_PROCESSING if campaign.status == Campaign.Status.PROCESSING else POLL_SECONDS,
         "campaign_url": campaign_url(campaign.id),
