@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from sixdegrees.api import api
+from sixdegrees.ops.admin_login import admin_login
 from sixdegrees.ops.metrics import metrics_view
 from sixdegrees.outreach.unsubscribe import unsubscribe_view
 
 urlpatterns = [
     path("api/", api.urls),
+    # Before admin.site.urls, so every password guess passes the throttle first.
+    path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("metrics", metrics_view, name="metrics"),
     path("unsubscribe/<str:token>", unsubscribe_view, name="unsubscribe"),
