@@ -1,7 +1,9 @@
 """Structured JSON log lines, with the request context attached and secrets redacted.
 
 Every handler carries RedactSecretsFilter, so a secret that reaches any log call
-(in the message, its arguments, extra fields or a traceback) is masked before it is written.
+(in the message, its arguments, extra fields or a traceback) is masked before it is written:
+the configured secrets' own values (lib.secret_settings), whatever their shape, and anything
+that looks like a key, token or password.
 """
 
 from __future__ import annotations
@@ -14,7 +16,12 @@ import logging
 import logging.handlers
 import os
 import re
+from functools import lru_cache
 from typing import Any
+
+from django.conf import settings
+
+from sixdegrees.lib.secret_settings import secret_values
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
@@ -54,7 +61,38 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 _SECRET_KEY_RE = re.compile(rf"(?i)^(?:[a-z0-9_]*_)?(?:{_SENSITIVE_NAMES})$")
 
 
+# Shorter configured values are not searched for: masking every "abc" would garble the log, and
+# a secret that short is no secret (the shape patterns above still catch `password=abc`).
+MIN_SECRET_LENGTH = 6
+
+
+@lru_cache(maxsize=4)
+def _values_pattern(values: tuple[str, ...]) -> re.Pattern[str] | None:
+    forms = set()
+    for value in values:
+        # As written, and as repr()/JSON would escape it inside a traceback or a dumped dict.
+        forms |= {value, repr(value)[1:-1], json.dumps(value)[1:-1]}
+    forms = {form for form in forms if len(form) >= MIN_SECRET_LENGTH}
+    if not forms:
+        return None
+    # Longest first, so a key that contains another is masked whole.
+    return re.compile("|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True)))
+
+
+def _configured_secrets() -> re.Pattern[str] | None:
+    if not settings.configured:
+        return None
+    try:
+        values = tuple(secret_values(settings))
+    except Exception:  # settings that fail to load must not stop the line that says so
+        return None
+    return _values_pattern(values)
+
+
 def redact(text: str) -> str:
+    configured = _configured_secrets()
+    if configured is not None:
+        text = configured.sub(REDACTED, text)
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text

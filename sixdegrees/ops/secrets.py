@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
+
+from sixdegrees.lib.secret_settings import url_password, value_of
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 
@@ -67,24 +68,11 @@ def source_of(secret: Secret) -> str | None:
 
 def _value_in_use(secret: Secret) -> str:
     """The value the service runs with (only ever tested for emptiness here)."""
-    values = {
-        "SIXDEGREES_SECRET_KEY": settings.SECRET_KEY,
-        "SIXDEGREES_ENCRYPTION_KEYS": ",".join(settings.ENCRYPTION_KEYS),
-        "ANTHROPIC_API_KEY": settings.ANTHROPIC_API_KEY,
-        "GMAIL_APP_PASSWORD": settings.GMAIL_APP_PASSWORD,
-        "STRIPE_WEBHOOK_SECRET": settings.STRIPE_WEBHOOK_SECRET,
-        "SIXDEGREES_METRICS_TOKEN": getattr(settings, "METRICS_TOKEN", ""),
-        "DATABASE_URL": settings.DATABASE_URL,
-        "REDIS_URL": settings.REDIS_URL,
-    }
-    return values.get(secret.name, "")
+    return value_of(settings, secret.name)
 
 
 def _url_has_password(url: str) -> bool:
-    try:
-        return bool(urlsplit(url).password)
-    except ValueError:
-        return False
+    return bool(url_password(url))
 
 
 def inspect(secret: Secret) -> SecretState:

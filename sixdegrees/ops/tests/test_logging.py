@@ -15,6 +15,7 @@ from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
 
+from sixdegrees.conftest import INTAKE, post_json
 from sixdegrees.lib.logs import JsonFormatter, RedactSecretsFilter, RequestContextFilter, request_id_var
 from sixdegrees.ops.tests.helpers import ROOT
 from sixdegrees.urls import urlpatterns as real_urlpatterns
@@ -146,6 +147,82 @@ def test_it_redacts_secrets_in_tracebacks(log_output):
     entry = lines(stream)[0]
     assert "Traceback" in entry["exception"]
     assert "ConnectionError: cannot reach smtp://mailer:[redacted]@smtp.example.com:587" in entry["exception"]
+
+
+# Configured secrets in shapes no pattern knows: a gateway's Anthropic key, a hand-made secret key.
+ODD_SECRETS = {
+    "SECRET_KEY": "q7#Lm2!pZ9@xR4$vN8^wK1&tH6*bC3(e",
+    "ANTHROPIC_API_KEY": "gateway-7f3a9c2e1b",
+    "GMAIL_APP_PASSWORD": "abcd efgh ijkl mnop",
+    "EMAIL_HOST_PASSWORD": "abcd efgh ijkl mnop",
+    "STRIPE_WEBHOOK_SECRET": "wh.0dd.shape.42",
+    "METRICS_TOKEN": "m3tr1cs~t0k3n",
+    "ENCRYPTION_KEYS": ["Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWo=", "b2xkLWtleS1zdGlsbC1yZWFkaW5n"],
+    "DATABASE_URL": "postgres://six:p%40ss-w0rd!x@db.internal:5432/six",
+    "REDIS_URL": "redis://:r3dis.pass.word@cache.internal:6379/0",
+}
+ODD_VALUES = [
+    "q7#Lm2!pZ9@xR4$vN8^wK1&tH6*bC3(e",
+    "gateway-7f3a9c2e1b",
+    "abcd efgh ijkl mnop",
+    "wh.0dd.shape.42",
+    "m3tr1cs~t0k3n",
+    "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWo=",
+    "b2xkLWtleS1zdGlsbC1yZWFkaW5n",
+    "p%40ss-w0rd!x",
+    "p@ss-w0rd!x",
+    "r3dis.pass.word",
+]
+
+
+@pytest.fixture
+def odd_secrets(settings):
+    for name, value in ODD_SECRETS.items():
+        setattr(settings, name, value)
+
+
+@pytest.mark.parametrize("value", ODD_VALUES)
+def test_configured_secret_values_are_redacted_whatever_their_shape(log_output, odd_secrets, value):
+    logger, stream = log_output
+
+    def call_planner() -> None:
+        raise RuntimeError(f"upstream refused {value!r} (no such key)")
+
+    logger.info(f"using {value} now")
+    logger.warning("retrying with %s", value, extra={"event": "retry", "detail": {"used": value}, "note": value})
+    try:
+        call_planner()
+    except RuntimeError:
+        logger.exception("planner failed", extra={"event": "planner_failed"})
+
+    written = stream.getvalue()
+    entries = lines(stream)
+    assert value not in written
+    assert entries[0]["event"] == "using [redacted] now"
+    assert entries[1]["detail"] == {"used": "[redacted]"} and entries[1]["note"] == "[redacted]"
+    assert "RuntimeError: upstream refused '[redacted]' (no such key)" in entries[2]["exception"]
+
+
+def test_a_request_that_fails_with_the_key_in_its_error_logs_no_key(client, odd_secrets, monkeypatch, log_file_offset):
+    def crash(_data):
+        raise ValueError(f"planner key {ODD_SECRETS['ANTHROPIC_API_KEY']} was refused")
+
+    monkeypatch.setattr("sixdegrees.campaigns.api.validate_intake", crash)
+    client.raise_request_exception = False
+
+    assert post_json(client, "/api/intake", INTAKE).status_code == 500
+
+    written = raw_log_from(log_file_offset)
+    assert "was refused" in written
+    assert ODD_SECRETS["ANTHROPIC_API_KEY"] not in written
+
+
+def test_every_secret_sixdegrees_secrets_knows_is_redacted():
+    """A secret added to `sixdegrees secrets` is in the redaction list too (they share one table)."""
+    from sixdegrees.lib.secret_settings import SECRET_SETTINGS
+    from sixdegrees.ops.secrets import KNOWN
+
+    assert {secret.name for secret in KNOWN} == set(SECRET_SETTINGS)
 
 
 @pytest.mark.parametrize(
