@@ -496,3 +496,12 @@ for _msgid, _zh in {
     "%(what)s\n\nOpen your campaign: %(link)s": "%(what)s\n\n打开您的活动：%(link)s",
 }.items():
     ZH.setdefault(_msgid, _zh)
+
+ZH.update(
+    {
+        "Until you confirm, this campaign is kept in this browser only and nothing is sent. Once you enter the code, it is added to the account of that address.": "在您确认之前，此活动只保存在此浏览器中，不会发送任何邮件。输入验证码后，它会加入该邮箱地址的账户。",
+        "Too many sign-in attempts": "登录尝试次数过多",
+        "There were too many sign-in attempts from this address or for this username. Your password was not checked. Please wait a while and try again.": "来自此地址或针对此用户名的登录尝试次数过多，本次未核对密码。请稍候再试。",
+        "Back to the sign-in page": "返回登录页面",
+    }
+)

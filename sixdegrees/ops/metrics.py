@@ -239,6 +239,7 @@ def render() -> bytes:
 
 # --- The endpoint ---------------------------------------------------------------------------------
 
+
 def is_allowed(request: HttpRequest) -> bool:
     token = settings.METRICS_TOKEN
     given = request.headers.get("Authorization", "")

@@ -64,8 +64,13 @@ def test_thirty_intakes_from_three_ips_send_at_most_the_per_address_limit(outbox
 def test_the_limit_is_shared_by_every_path_that_sends_a_code(outbox, settings, django_user_model):
     settings.RATE_LIMIT_SIGNIN_CODES = "4/h"
     django_user_model.objects.create_user(VICTIM)
-    api = [post_json(Client(), "/api/auth/request-code", {"email": VICTIM}, REMOTE_ADDR=f"192.0.2.{n}") for n in range(3)]
-    pages = [Client().post("/signin", {"step": "request", "email": VICTIM}, REMOTE_ADDR=f"192.0.2.{n + 10}") for n in range(3)]
+    api = [
+        post_json(Client(), "/api/auth/request-code", {"email": VICTIM}, REMOTE_ADDR=f"192.0.2.{n}") for n in range(3)
+    ]
+    pages = [
+        Client().post("/signin", {"step": "request", "email": VICTIM}, REMOTE_ADDR=f"192.0.2.{n + 10}")
+        for n in range(3)
+    ]
     intakes = [
         post_json(Client(), "/api/intake", {**INTAKE, "user_email": VICTIM}, REMOTE_ADDR=f"192.0.2.{n + 20}")
         for n in range(3)
@@ -82,7 +87,8 @@ def test_the_per_address_sign_in_request_limit_holds_across_ips(outbox, settings
     settings.RATE_LIMIT_SIGNIN_CODES = "3/h"
     django_user_model.objects.create_user(VICTIM)
     responses = [
-        post_json(Client(), "/api/auth/request-code", {"email": VICTIM}, REMOTE_ADDR=f"203.0.113.{n}") for n in range(12)
+        post_json(Client(), "/api/auth/request-code", {"email": VICTIM}, REMOTE_ADDR=f"203.0.113.{n}")
+        for n in range(12)
     ]
 
     assert codes_to(outbox, VICTIM) == 3
@@ -135,7 +141,9 @@ def test_guessing_codes_on_the_sign_in_page_is_rate_limited(client, settings, dj
     code = re.search(r"\b(\d{6})\b", mailoutbox[-1].body).group(1)
     wrong = "000000" if code != "000000" else "111111"
 
-    guesses = [client.post("/signin", {"step": "verify", "email": "carol@example.com", "code": wrong}) for _ in range(3)]
+    guesses = [
+        client.post("/signin", {"step": "verify", "email": "carol@example.com", "code": wrong}) for _ in range(3)
+    ]
     limited = client.post("/signin", {"step": "verify", "email": "carol@example.com", "code": code})
 
     assert [g.status_code for g in guesses] == [400, 400, 400]

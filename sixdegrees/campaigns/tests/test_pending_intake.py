@@ -79,7 +79,9 @@ def test_after_the_anonymous_browser_signs_in_as_alice_it_is_in_her_account(alic
     assert alice_browser.get(f"/api/campaign/{campaign_id}").status_code == 200
     assert browser.get(f"/api/campaign/{campaign_id}").json()["sender_verified"] is True
     email = first_draft(campaign_id)
-    sent = post_json(browser, "/api/send", {"campaign_id": campaign_id, "email_id": email.id, "to": "intro@example.org"})
+    sent = post_json(
+        browser, "/api/send", {"campaign_id": campaign_id, "email_id": email.id, "to": "intro@example.org"}
+    )
     assert sent.status_code == 200 and sent.json()["status"] == "queued"
 
 

@@ -61,7 +61,9 @@ def test_the_rate_limiter_counts_the_same_address(client, settings):
     body = {"email": "nobody@example.com"}
 
     def ask(peer: str, forwarded: str) -> int:
-        return post_json(client, "/api/auth/request-code", body, REMOTE_ADDR=peer, HTTP_X_FORWARDED_FOR=forwarded).status_code
+        return post_json(
+            client, "/api/auth/request-code", body, REMOTE_ADDR=peer, HTTP_X_FORWARDED_FOR=forwarded
+        ).status_code
 
     first = [ask("127.0.0.1", "198.51.100.1") for _ in range(3)]
     second = [ask("127.0.0.1", "198.51.100.2") for _ in range(2)]

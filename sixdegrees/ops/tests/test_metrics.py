@@ -135,9 +135,7 @@ def test_only_the_configured_proxy_header_names_the_caller(client, settings):
 
     relayed_stranger = client.get(URL, REMOTE_ADDR="127.0.0.1", headers={"X-Real-IP": STRANGER})
     # A stranger writing another header (or a loopback address) through the proxy changes nothing.
-    spoofed = client.get(
-        URL, REMOTE_ADDR="127.0.0.1", headers={"X-Real-IP": STRANGER, "X-Client-IP": "127.0.0.1"}
-    )
+    spoofed = client.get(URL, REMOTE_ADDR="127.0.0.1", headers={"X-Real-IP": STRANGER, "X-Client-IP": "127.0.0.1"})
     local_through_proxy = client.get(URL, REMOTE_ADDR="127.0.0.1", headers={"X-Real-IP": "127.0.0.1"})
 
     assert (relayed_stranger.status_code, spoofed.status_code) == (403, 403)
