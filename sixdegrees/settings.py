@@ -217,6 +217,10 @@ STRATEGY_PLANNER = env_choice("STRATEGY_PLANNER", ("auto", "offline", "anthropic
 STRATEGY_MODEL = env_str("STRATEGY_MODEL", "claude-sonnet-4-6")
 # A plan still `processing` this long after it started is re-run by the watchdog (at most 3 times).
 PLAN_DEADLINE_SECONDS = env_int("SIXDEGREES_PLAN_DEADLINE_SECONDS", 300, minimum=30)
+# A claimed plan's lease; the worker renews it every third of this while the planner runs, so a
+# plan whose worker died is re-run by the watchdog (every PLAN_WATCHDOG_SECONDS) within a minute.
+PLAN_LEASE_SECONDS = 45
+PLAN_WATCHDOG_SECONDS = 10
 PLAN_MAX_ATTEMPTS = 3
 
 # --- Mail the service sends to people (sign-in codes, notices). Outreach mail has its own sender.
@@ -335,7 +339,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "sixdegrees.lib.static_storage.StaticStorage"
             if PRODUCTION
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )

@@ -1,17 +1,22 @@
 """Planning a campaign in the background: claim it, run the planner, store steps and drafts.
 
 The campaign row carries a lease (`plan_lease_until`) so a plan is worked on by one worker at
-a time, and the watchdog can tell a plan whose worker died from one still being made.
+a time, and the watchdog can tell a plan whose worker died from one still being made. The lease
+is short (PLAN_LEASE_SECONDS) and renewed by a thread while the planner works, which may take
+minutes (Claude, with retries): so a dead worker's plan is re-run within a minute, and a live
+one is left alone. Renewal stops PLAN_DEADLINE_SECONDS after the claim, so a planner that hangs
+in a live worker is re-run too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +25,7 @@ from django.utils.translation import override
 from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign, CampaignStep
 from sixdegrees.outreach.models import EmailOutreach
+from sixdegrees.strategy.planner import drafts_for_every_path, make_plan
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +46,7 @@ def plan_input_for(campaign: Campaign):  # -> PlanInput
 
 def claim_for_planning(campaign_id: str) -> Campaign | None:
     now = timezone.now()
-    lease = now + dt.timedelta(seconds=settings.PLAN_DEADLINE_SECONDS)
+    lease = now + dt.timedelta(seconds=settings.PLAN_LEASE_SECONDS)
     claimed = (
         Campaign.objects.filter(id=campaign_id, status=Campaign.Status.PROCESSING)
         .filter(Q(plan_lease_until__isnull=True) | Q(plan_lease_until__lt=now))
@@ -53,28 +59,81 @@ def claim_for_planning(campaign_id: str) -> Campaign | None:
 
 def run_plan(campaign_id: str) -> str:
     """Make the plan for one campaign. Returns the campaign's resulting status (or "skipped")."""
-    from sixdegrees.strategy.planner import make_plan
-
     campaign = claim_for_planning(campaign_id)
     if campaign is None:
         return "skipped"
-    lease = campaign.plan_lease_until
+    keeper = LeaseKeeper(campaign_id, campaign.plan_lease_until)
+    keeper.start()
     try:
-        outcome = make_plan(plan_input_for(campaign))
-    except Exception:
-        logger.exception("planning failed", extra={"event": "plan_failed", "campaign_id": campaign_id})
-        with override(campaign.language):
-            reason = _("the planner stopped unexpectedly. Please try again.")
-        mark_failed(campaign_id, reason, lease)
-        return Campaign.Status.FAILED
-    return store_plan(campaign, outcome, lease)
+        try:
+            outcome = make_plan(plan_input_for(campaign))
+        except Exception:
+            logger.exception("planning failed", extra={"event": "plan_failed", "campaign_id": campaign_id})
+            with override(campaign.language):
+                reason = _("the planner stopped unexpectedly. Please try again.")
+            mark_failed(campaign_id, reason, keeper.finish())
+            return Campaign.Status.FAILED
+        alternatives = drafts_for_every_path(plan_input_for(campaign), outcome.plan)
+        return store_plan(campaign, outcome, keeper.finish(), alternatives)
+    finally:
+        keeper.finish()
 
 
-def store_plan(campaign: Campaign, outcome, lease) -> str:  # outcome: strategy.planner.PlanOutcome
-    from sixdegrees.strategy.planner import drafts_for_every_path
+class LeaseKeeper(threading.Thread):
+    """Renews a claimed plan's lease every third of PLAN_LEASE_SECONDS until finish() is called.
 
+    Each renewal is conditional on the lease it last wrote, so a plan that was regenerated or
+    rescued meanwhile is not taken back; finish() returns the lease to finish the plan with.
+    """
+
+    def __init__(self, campaign_id: str, lease: dt.datetime | None):
+        super().__init__(name=f"sixdegrees-plan-lease-{campaign_id}", daemon=True)
+        self.campaign_id = campaign_id
+        self.lease = lease
+        self.renew_until = timezone.now() + dt.timedelta(seconds=settings.PLAN_DEADLINE_SECONDS)
+        self.finished = threading.Event()
+        self.lock = threading.Lock()  # finish() waits for a renewal under way
+
+    def run(self) -> None:
+        try:
+            while not self.finished.wait(settings.PLAN_LEASE_SECONDS / 3):
+                with self.lock:
+                    if self.finished.is_set() or not self.renew():
+                        return
+        finally:
+            close_old_connections()
+
+    def renew(self) -> bool:
+        now = timezone.now()
+        if now >= self.renew_until:
+            logger.warning(
+                "plan past its deadline; no longer renewing its lease",
+                extra={"event": "plan_lease_deadline", "campaign_id": self.campaign_id},
+            )
+            return False
+        lease = now + dt.timedelta(seconds=settings.PLAN_LEASE_SECONDS)
+        try:
+            renewed = Campaign.objects.filter(
+                id=self.campaign_id, status=Campaign.Status.PROCESSING, plan_lease_until=self.lease
+            ).update(plan_lease_until=lease)
+        except Exception:  # a locked database: the lease has time left, try again at the next beat
+            logger.exception("plan lease not renewed", extra={"event": "plan_lease_failed"})
+            return True
+        if renewed != 1:
+            return False  # regenerated, rescued or failed meanwhile: no longer ours
+        self.lease = lease
+        return True
+
+    def finish(self) -> dt.datetime | None:
+        with self.lock:
+            self.finished.set()
+        return self.lease
+
+
+def store_plan(campaign: Campaign, outcome, lease, alternatives=None) -> str:  # outcome: planner.PlanOutcome
     plan = outcome.plan
-    alternatives = drafts_for_every_path(plan_input_for(campaign), plan)
+    if alternatives is None:
+        alternatives = drafts_for_every_path(plan_input_for(campaign), plan)
     with transaction.atomic():
         # Only the holder of the lease may finish: a regenerate or a watchdog re-run wins otherwise.
         still_ours = Campaign.objects.filter(
@@ -193,8 +252,16 @@ def rescue_stuck_plans() -> dict[str, int]:
             mark_failed(campaign_id, reason)
             failed += 1
             continue
-        # Expire the lease now so the re-run can claim it.
-        Campaign.objects.filter(id=campaign_id).update(plan_lease_until=None, updated_at=timezone.now())
+        # Expire the lease now so the re-run can claim it; conditional on what we read, so that when
+        # two watchdogs see the same plan (or its worker renewed it just now) only one re-runs it.
+        released = Campaign.objects.filter(
+            id=campaign_id,
+            status=Campaign.Status.PROCESSING,
+            plan_lease_until=campaign.plan_lease_until,
+            updated_at=campaign.updated_at,
+        ).update(plan_lease_until=None, updated_at=timezone.now())
+        if released != 1:
+            continue
         timeline.record(campaign, "plan_retry", attempt=campaign.plan_attempts + 1)
         plan_campaign(campaign_id)
         retried += 1

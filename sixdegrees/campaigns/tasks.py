@@ -1,9 +1,13 @@
-"""Background tasks for campaigns. Each only names the row to look at."""
+"""Background tasks for campaigns. Each only names the row to look at.
+
+The plan watchdog (planning.rescue_stuck_plans) is not a Huey periodic task: Huey schedules by
+the minute, and a dead worker's plan must be re-run sooner. `sixdegrees worker` runs it every
+PLAN_WATCHDOG_SECONDS in a thread instead (not with --no-periodic).
+"""
 
 from __future__ import annotations
 
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_task
 
 from sixdegrees.campaigns import planning
 
@@ -11,8 +15,3 @@ from sixdegrees.campaigns import planning
 @db_task()
 def plan_campaign(campaign_id: str) -> str:
     return planning.run_plan(campaign_id)
-
-
-@db_periodic_task(crontab(minute="*"))
-def plan_watchdog() -> dict[str, int]:
-    return planning.rescue_stuck_plans()

@@ -2,24 +2,51 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import signal
-import subprocess
 import sys
-import time
 from typing import Any
 
 import click
 
 from sixdegrees.cli import cli
 from sixdegrees.cli.database import database_problem, needs_database
+from sixdegrees.cli.supervisor import SUPERVISOR_PID_VARIABLE, Child, Supervisor
+from sixdegrees.lib.lifeline import set_parent_death_signal, watch_parent
+from sixdegrees.lib.repeating import Repeating
 
-STOP_GRACE_SECONDS = 8  # children get this long after SIGTERM before SIGKILL; `up` promises 10 s
+logger = logging.getLogger(__name__)
 
 
 def _migrate(verbosity: int = 1) -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+def _collect_static() -> None:
+    """Production pages need the static manifest before their first request (see ops/static.py)."""
+    from django.conf import settings
+
+    from sixdegrees.ops.static import collect_static
+
+    try:
+        took = collect_static()
+    except Exception as exc:  # a full disk, a read-only data dir: say so before serving 500s
+        raise click.ClickException(f"could not collect the static files into {settings.STATIC_ROOT}: {exc}") from None
+    if took is not None:
+        logger.info("static files collected", extra={"event": "static_collected", "seconds": round(took, 2)})
+
+
+def _die_with_supervisor() -> None:
+    """Under `up`, stop when `up` is gone, however it went (see sixdegrees.lib.lifeline)."""
+    supervisor = os.environ.get(SUPERVISOR_PID_VARIABLE, "")
+    if not supervisor.isdigit():
+        return  # started by hand or by systemd: nothing to watch
+    if os.getppid() != int(supervisor):
+        raise SystemExit(1)  # `up` died while we were starting
+    watch_parent(int(supervisor))
 
 
 @cli.command()
@@ -29,7 +56,8 @@ def _migrate(verbosity: int = 1) -> None:
 def up(host: str, port: int, web_workers: int) -> None:
     """Apply migrations, then run the web server and the task worker together.
 
-    Stops both cleanly on Ctrl-C or SIGTERM.
+    A process that dies is restarted (with backoff) while the other keeps running; both stop
+    cleanly on Ctrl-C or SIGTERM, and with `up` if it is killed.
 
     Example: sixdegrees up --host 127.0.0.1 --port 8000
     """
@@ -43,8 +71,7 @@ def up(host: str, port: int, web_workers: int) -> None:
         raise click.ClickException(f"no backup was taken, so nothing was migrated: {exc}") from None
     click.echo("Applying database migrations…")
     _migrate(verbosity=0)
-    children: list[subprocess.Popen[bytes]] = []
-    base = [sys.executable, "-m", "sixdegrees"]
+    _collect_static()
     stopping: dict[str, int | None] = {"signal": None}
 
     def request_stop(signum: int, _frame: Any) -> None:
@@ -53,41 +80,20 @@ def up(host: str, port: int, web_workers: int) -> None:
     # SIGHUP too: when the terminal closes, gunicorn would take it as "reload" and outlive us.
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, request_stop)
-    # Each child in its own process group, so a terminal's Ctrl-C or hang-up reaches only `up`,
-    # which then stops the children one way (SIGTERM, then SIGKILL after the grace period).
+    base = [sys.executable, "-m", "sixdegrees"]
     serve_args = ["serve", "--host", host, "--port", str(port), "--workers", str(web_workers)]
+    supervisor = Supervisor(
+        children=[Child("web", [*base, *serve_args]), Child("worker", [*base, "worker"])],
+        should_stop=lambda: stopping["signal"] is not None,
+    )
     try:
-        children.append(subprocess.Popen([*base, *serve_args], process_group=0))
-        children.append(subprocess.Popen([*base, "worker"], process_group=0))
         shown_host = f"[{host}]" if ":" in host else host
         click.echo(f"SixDegrees is up at http://{shown_host}:{port}/ (data in {settings.DATA_DIR})")
         click.echo("Press Ctrl-C to stop.")
-        exit_code = 0
-        while stopping["signal"] is None:
-            for child in children:
-                if child.poll() is not None:
-                    click.echo(f"A service process exited (code {child.returncode}); stopping the rest.", err=True)
-                    exit_code = 1
-                    stopping["signal"] = signal.SIGTERM
-                    break
-            time.sleep(0.2)
+        supervisor.run()
     finally:
-        _stop_children(children)
+        supervisor.stop()
     click.echo("Stopped.")
-    sys.exit(exit_code)
-
-
-def _stop_children(children: list[subprocess.Popen[bytes]]) -> None:
-    for child in children:
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + STOP_GRACE_SECONDS
-    for child in children:
-        try:
-            child.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
 
 
 @cli.command()
@@ -103,18 +109,20 @@ def serve(host: str, port: int, workers: int, threads: int, migrate: bool) -> No
     """
     from gunicorn.app.base import BaseApplication
 
-    from sixdegrees.wsgi import application
-
+    _die_with_supervisor()
     if migrate:
         _migrate()
     else:
         problem = database_problem()
         if problem:
             raise click.ClickException(problem)
+    _collect_static()
     # Counters of the previous run would otherwise add up with this one's (see ops/metrics.py).
     from sixdegrees.ops.metrics import reset_multiprocess_dir
 
     reset_multiprocess_dir()
+    # Loaded after collecting: WhiteNoise lists the static files once, when the app loads.
+    from sixdegrees.wsgi import application
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
@@ -131,6 +139,8 @@ def serve(host: str, port: int, workers: int, threads: int, migrate: bool) -> No
                 "loglevel": "warning",
                 "logger_class": "sixdegrees.cli.running.GunicornJsonLogger",
                 "proc_name": "sixdegrees-web",
+                # A fork clears the parent-death signal; workers set their own, to go with the master.
+                "post_fork": lambda _server, _worker: set_parent_death_signal(signal.SIGTERM),
             }
             for key, value in options.items():
                 self.cfg.set(key, value)
@@ -172,8 +182,10 @@ def worker(workers: int | None, no_periodic: bool) -> None:
     from django.utils.module_loading import autodiscover_modules
     from huey.contrib.djhuey import HUEY
 
+    from sixdegrees.campaigns.planning import rescue_stuck_plans
     from sixdegrees.ops.health import HeartbeatThread
 
+    _die_with_supervisor()
     autodiscover_modules("tasks")
     consumer_settings: Any = settings.HUEY.get("consumer") or {}
     options: dict[str, Any] = dict(consumer_settings)
@@ -184,11 +196,16 @@ def worker(workers: int | None, no_periodic: bool) -> None:
     consumer = HUEY.create_consumer(**options)
     heartbeat = HeartbeatThread()
     heartbeat.start()
+    # Huey's schedule is by the minute; a dead worker's plan must be re-run sooner than that.
+    watchdog = Repeating("sixdegrees-plan-watchdog", settings.PLAN_WATCHDOG_SECONDS, rescue_stuck_plans)
+    if not no_periodic:
+        watchdog.start()
     click.echo(f"Worker started ({options['workers']} threads, queue {type(HUEY).__name__}).")
     try:
         consumer.run()
     finally:
         heartbeat.stop()
+        watchdog.stop()
 
 
 @cli.command(

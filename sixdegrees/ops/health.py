@@ -13,6 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from sixdegrees.ops.models import WorkerHeartbeat
+from sixdegrees.ops.static import static_problem
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +64,20 @@ def check_data_dir() -> Check:
     return Check("data_dir", True, "ok")
 
 
+def check_static() -> Check:
+    """Pages would fail (500, or no styling) when a file their templates name does not resolve."""
+    try:
+        problem = static_problem()
+    except Exception as exc:  # a broken manifest file, an unreadable directory: pages would fail too
+        problem = f"the static files cannot be read ({type(exc).__name__})"
+    if problem:
+        logger.error("health: static files broken", extra={"event": "health_static_failed", "error": problem})
+        return Check("static", False, problem)
+    return Check("static", True, "ok")
+
+
 def run_checks() -> list[Check]:
-    return [check_database(), check_worker(), check_data_dir()]
+    return [check_database(), check_worker(), check_data_dir(), check_static()]
 
 
 def worker_name() -> str:

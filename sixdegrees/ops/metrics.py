@@ -34,12 +34,13 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
 from sixdegrees.lib.client_ip import client_ip, is_direct_local_call
+from sixdegrees.ops.supervision import read_state
 
 logger = logging.getLogger(__name__)
 
@@ -230,10 +231,34 @@ class DatabaseCollector(Collector):
         return family
 
 
+class SupervisorCollector(Collector):
+    """Restarts `sixdegrees up` made since it started, from its state file (ops/supervision.py)."""
+
+    def collect(self) -> Iterator[Any]:
+        state = read_state()
+        if state is None:
+            return  # not under `up` (serve/worker run by systemd or by hand)
+        children = state.get("children") or {}
+        restarts = CounterMetricFamily(
+            "sixdegrees_child_restarts",
+            "Times `sixdegrees up` restarted a process that had exited, by process, since `up` started.",
+            labels=["child"],
+        )
+        running = GaugeMetricFamily(
+            "sixdegrees_child_up", "1 when the process `sixdegrees up` supervises is running.", labels=["child"]
+        )
+        for name, child in sorted(children.items()):
+            restarts.add_metric([name], child.get("restarts", 0))
+            running.add_metric([name], 1 if child.get("pid") else 0)
+        yield restarts
+        yield running
+
+
 def render() -> bytes:
     registry = CollectorRegistry()
     MultiProcessCollector(registry, path=str(settings.METRICS_DIR))
     registry.register(DatabaseCollector())
+    registry.register(SupervisorCollector())
     return generate_latest(registry)
 
 

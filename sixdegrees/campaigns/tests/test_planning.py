@@ -110,7 +110,7 @@ def test_an_unexpected_crash_fails_the_campaign_with_a_human_message(client, mon
     def boom(inp):
         raise RuntimeError("database password=hunter2 exploded")
 
-    monkeypatch.setattr("sixdegrees.strategy.planner.make_plan", boom)
+    monkeypatch.setattr("sixdegrees.campaigns.planning.make_plan", boom)
     body = run_intake(client)
     assert body["status"] == "failed"
     assert body["error_message"] and "hunter2" not in body["error_message"]

@@ -119,7 +119,7 @@ def up(tmp_path):
 )
 def test_it_serves_and_stops_everything(up, signum, whole_group):
     body = up.wait_healthy()
-    assert body == {"status": "ok", "checks": {"database": "ok", "worker": "ok", "data_dir": "ok"}}
+    assert body == {"status": "ok", "checks": {"database": "ok", "worker": "ok", "data_dir": "ok", "static": "ok"}}
     assert f"http://127.0.0.1:{up.port}/" in up.output()
     logged = [json.loads(line) for line in (up.data_dir / "logs" / "sixdegrees.log").read_text().splitlines()]
     assert any(e.get("event") == "request" and e.get("status") == 200 for e in logged)  # from gunicorn
