@@ -35,7 +35,7 @@ def _collect_static() -> None:
         took = collect_static()
     except Exception as exc:  # a full disk, a read-only data dir: say so before serving 500s
         raise click.ClickException(f"could not collect the static files into {settings.STATIC_ROOT}: {exc}") from None
-    if took is not None:
+    if took:
         logger.info("static files collected", extra={"event": "static_collected", "seconds": round(took, 2)})
 
 

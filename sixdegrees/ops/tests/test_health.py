@@ -23,7 +23,10 @@ def test_it_is_ok_with_a_fresh_heartbeat(client):
     response = client.get(URL)
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "worker": "ok", "data_dir": "ok", "static": "ok"}}
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "worker": "ok", "data_dir": "ok", "static": "ok"},
+    }
     assert response["Cache-Control"] == "no-store"
 
 
