@@ -3,10 +3,13 @@ failures, fallbacks and the watchdog. None may stay `processing`."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import threading
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -168,3 +171,35 @@ def test_two_workers_never_plan_the_same_campaign(alice):
     Campaign.objects.filter(id=campaign.id).update(plan_lease_until=None)
     assert planning.claim_for_planning(campaign.id) is not None
     assert planning.claim_for_planning(campaign.id) is None
+
+
+def test_a_plan_slower_than_its_lease_keeps_it_while_the_watchdog_runs(client, fake_api, settings):
+    """The lease is short so a dead worker's plan restarts soon; a slow live planner renews it."""
+    settings.PLAN_LEASE_SECONDS = 1.5  # renewed every 0.5 s
+    settings.ANTHROPIC_TIMEOUT_SECONDS = 30
+    slow = 4 * settings.PLAN_LEASE_SECONDS
+    fake_api.push(lambda request: dataclasses.replace(fake_api.good(request), delay=slow))
+    fake_api.default = fake_api.good
+    rescued: list[dict[str, int]] = []
+    planning_done = threading.Event()
+
+    def watchdog() -> None:  # what `sixdegrees worker` runs every PLAN_WATCHDOG_SECONDS, here much more often
+        try:
+            while not planning_done.wait(0.2):
+                rescued.append(planning.rescue_stuck_plans())
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=watchdog)
+    thread.start()
+    try:
+        body = run_intake(client)
+    finally:
+        planning_done.set()
+        thread.join()
+
+    assert body["status"] == "ready" and body["planner"] == "anthropic"
+    assert len(rescued) >= 10 and all(r == {"retried": 0, "failed": 0} for r in rescued), rescued
+    assert len(fake_api.requests) == 3  # planned once, never re-run
+    campaign = Campaign.objects.get(id=body["campaign_id"])
+    assert campaign.plan_attempts == 1 and "plan_retry" not in set(campaign.events.values_list("kind", flat=True))
