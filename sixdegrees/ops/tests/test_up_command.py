@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.cookiejar
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -293,3 +294,43 @@ def test_kill_9_of_up_leaves_nothing_and_up_starts_again(tmp_path):
     finally:
         second.stop_everything()
     print(f"kill -9 of up -> every child gone in {gone_after:.2f} s")
+
+
+PRODUCTION = {
+    "SIXDEGREES_ENV": "production",
+    "SIXDEGREES_SECRET_KEY": "k3Jx9-production-test-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+    "SIXDEGREES_ALLOWED_HOSTS": "127.0.0.1",
+    "SITE_URL": "https://sixdegrees.example.com",
+    "SIXDEGREES_SSL_REDIRECT": "false",  # the test speaks plain HTTP to 127.0.0.1, as a proxy would
+}
+
+
+@pytest.mark.slow
+def test_a_production_start_serves_pages_from_the_first_request(tmp_path):
+    service = Up(tmp_path, **PRODUCTION)
+    try:
+        deadline = time.monotonic() + START_DEADLINE_SECONDS
+        while True:  # the first answer `/` gives is the one that counts
+            if service.process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"`up` never answered:\n{service.output()}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{service.port}/", timeout=10) as response:
+                    first_status, page = response.status, response.read().decode()
+                break
+            except urllib.error.HTTPError as exc:
+                first_status, page = exc.code, exc.read().decode()
+                break
+            except OSError:  # not listening yet
+                time.sleep(0.1)
+        assert first_status == 200, f"{first_status}:\n{service.output()}"
+        [stylesheet] = re.findall(r'href="(/static/css/base\.[0-9a-f]{12}\.css)"', page)
+        assert page_status(service.port, stylesheet) == 200
+
+        body = service.wait_healthy()
+        assert body["checks"]["static"] == "ok"
+        (service.data_dir / "static" / stylesheet.removeprefix("/static/")).unlink()
+        status, body = get_health(service.port)
+        assert status == 503 and body["failed"] == ["static"], body
+        assert "css/base." in body["checks"]["static"]
+    finally:
+        service.stop_everything()
