@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
@@ -13,10 +13,12 @@ from sixdegrees import __version__
 from sixdegrees.accounts.api import router as accounts_router
 from sixdegrees.billing.api import router as billing_router
 from sixdegrees.campaigns.api import router as campaigns_router
+from sixdegrees.lib.dblock import is_database_locked
 from sixdegrees.lib.http import BadRequest, json_error
 from sixdegrees.lib.ratelimit import RateLimited
 from sixdegrees.ops.api import router as ops_router
 from sixdegrees.outreach.api import router as outreach_router
+from sixdegrees.web.errors import database_busy
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +63,10 @@ def not_found(request: HttpRequest, exc: Http404) -> JsonResponse:
 
 
 @api.exception_handler(Exception)
-def unexpected(request: HttpRequest, exc: Exception) -> JsonResponse:
+def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if is_database_locked(exc):
+        # Another process holds SQLite's write lock: one short line, and 503 with Retry-After.
+        logger.warning("database locked", extra={"event": "database_locked", "path": request.path})
+        return database_busy(request)
     logger.exception("unhandled API error", extra={"event": "api_error", "path": request.path})
     return json_error(_("Something went wrong on our side. Please try again in a moment."), 500)

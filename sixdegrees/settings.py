@@ -110,9 +110,14 @@ MIDDLEWARE = [
     "sixdegrees.web.middleware.ContentSecurityPolicyMiddleware",
     # Refuses an oversized body (413) before any view works on it; its answer still gets the headers above.
     "sixdegrees.ops.hardening.BodySizeLimitMiddleware",
+    # Writes wait seconds, not the worker's 30 s, for SQLite's lock; a locked database answers 503.
+    "sixdegrees.ops.hardening.DatabaseBusyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Rate limit on every write, and CSRF on the JSON API too (before Django's CSRF check, so a
+    # flood of forged posts is counted as well).
+    "sixdegrees.ops.hardening.WriteGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "sixdegrees.web.middleware.UserLanguageMiddleware",
@@ -150,8 +155,11 @@ SQLITE_OPTIONS = {
     # so concurrent writers queue on busy_timeout instead of failing with "database is locked".
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     "transaction_mode": "IMMEDIATE",
-    "timeout": 30,
+    "timeout": 30,  # the worker and the CLI wait this long for the write lock
 }
+# Web requests wait only this long, then answer 503 with Retry-After (lib/dblock.py).
+SQLITE_REQUEST_TIMEOUT = 3
+DATABASE_BUSY_RETRY_AFTER = 5
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -314,6 +322,8 @@ RATE_LIMIT_WEBHOOK = env_str("SIXDEGREES_RATE_LIMIT_WEBHOOK", "600/m")
 RATE_LIMIT_SIGNIN_CODES = env_str("SIXDEGREES_RATE_LIMIT_SIGNIN_CODES", "5/h")
 # Password attempts at /admin/login/, per IP address and per username.
 RATE_LIMIT_ADMIN_LOGIN = env_str("SIXDEGREES_RATE_LIMIT_ADMIN_LOGIN", "10/h")
+# Every other state-changing request (any POST, PUT, PATCH, DELETE), per IP address and URL pattern.
+RATE_LIMIT_WRITE = env_str("SIXDEGREES_RATE_LIMIT_WRITE", "60/m")
 RATELIMIT_ENABLE = env_bool("SIXDEGREES_RATE_LIMITS", default=True)
 # django-ratelimit's "ip" key is the same client address /metrics and the logs use.
 RATELIMIT_IP_META_KEY = "sixdegrees.lib.client_ip.client_ip"
@@ -351,6 +361,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "sixdegrees.web.errors.csrf_failure"  # JSON for the API
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.http import HttpRequest, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from ninja import Router
 
 from sixdegrees.accounts.models import User
 from sixdegrees.accounts.signin import send_code, sign_in, verify_code
+from sixdegrees.lib.addresses import validate_sendable_email
 from sixdegrees.lib.http import BadRequest, read_json_or_form
 from sixdegrees.lib.ratelimit import enforce
 
@@ -25,7 +25,7 @@ def _email_from(data: dict) -> str:
         raise BadRequest(_("Please enter your email address."), fields={"email": _("This field is required.")})
     email = email.strip().lower()
     try:
-        validate_email(email)
+        validate_sendable_email(email)
     except ValidationError:
         raise BadRequest(
             _("Please enter a valid email address, like name@example.com."),

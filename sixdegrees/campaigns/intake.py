@@ -1,7 +1,7 @@
 """Where intake is validated and a campaign is born.
 
-`validate_intake` checks the six fields (trimmed, required, bounded, no control characters,
-a real email address) and answers field messages in the active language; `start_campaign`
+`validate_intake` checks the six fields (trimmed, required, bounded, no control characters, an
+address the mailer can send to) and answers field messages in the active language; `start_campaign`
 creates the campaign, remembers it for this browser, and hands planning to the worker. Unless
 this browser is signed in as the address given, the campaign is pending (see accounts.access)
 and a sign-in code goes to the address.
@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import translation
@@ -27,6 +26,7 @@ from sixdegrees.accounts.models import User
 from sixdegrees.accounts.signin import find_or_create_user, send_code
 from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign
+from sixdegrees.lib.addresses import validate_sendable_email
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def validate_intake(data: dict[str, Any]) -> tuple[dict[str, str], dict[str, str
         cleaned[field.name] = value
     if "user_email" in cleaned:
         try:
-            validate_email(cleaned["user_email"])
+            validate_sendable_email(cleaned["user_email"])
         except ValidationError:
             errors["user_email"] = _("Please enter a valid email address, like name@example.com.")
         else:

@@ -9,10 +9,13 @@ class OpsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.admin.models import LogEntry
         from django.core import checks
+        from django.db.backends.signals import connection_created
         from django.db.models.signals import post_save
 
+        from sixdegrees.lib.dblock import apply_request_timeout
         from sixdegrees.ops import audit
         from sixdegrees.ops.checks import check_configuration
 
         post_save.connect(audit.log_entry_saved, sender=LogEntry, dispatch_uid="sixdegrees.ops.admin_log")
         checks.register(check_configuration)
+        connection_created.connect(apply_request_timeout, dispatch_uid="sixdegrees.request_busy_timeout")

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from sixdegrees.lib.dblock import is_database_locked, probe_write_lock
 from sixdegrees.ops.models import WorkerHeartbeat
 from sixdegrees.ops.static import static_problem
 
@@ -25,12 +26,21 @@ class Check:
     detail: str
 
 
+# A monitor should hear that writes are stuck before the people clicking do (requests give up at
+# SQLITE_REQUEST_TIMEOUT).
+WRITE_LOCK_PROBE_SECONDS = 2
+
+
 def check_database() -> Check:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
+        probe_write_lock(connection, WRITE_LOCK_PROBE_SECONDS)
     except Exception as exc:
+        if is_database_locked(exc):
+            logger.error("health: database locked", extra={"event": "health_database_locked", "error": str(exc)})
+            return Check("database", False, "the database is locked by another process; writes cannot get through")
         logger.error("health: database unreachable", extra={"event": "health_database_failed", "error": str(exc)})
         return Check("database", False, "the database cannot be reached")
     return Check("database", True, "ok")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from sixdegrees.accounts.access import is_signed_in_owner
 from sixdegrees.billing.ledger import charge_campaign_start
 from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign
+from sixdegrees.lib.addresses import validate_sendable_email
 from sixdegrees.lib.http import BadRequest
 from sixdegrees.outreach.models import EmailOutreach, Suppression
 
@@ -42,7 +42,7 @@ def clean_edits(data: dict[str, Any], *, require_all: bool = False) -> dict[str,
             errors[name] = _("At most %(max)d characters.") % {"max": limit}
         elif name == "recipient_email":
             try:
-                validate_email(value)
+                validate_sendable_email(value)
                 value = value.lower()
             except ValidationError:
                 errors[name] = _("Please enter a valid email address, like name@example.com.")

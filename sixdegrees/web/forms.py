@@ -8,12 +8,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sixdegrees.accounts.models import User
+from sixdegrees.lib.addresses import validate_sendable_email
 
 
 class EmailForm(forms.Form):
     email = forms.EmailField(
         label=_("Your email"),
         max_length=254,
+        validators=[validate_sendable_email],
         widget=forms.EmailInput(attrs={"autocomplete": "email", "placeholder": _("you@example.com")}),
         error_messages={
             "required": _("Please enter your email address."),
@@ -23,7 +25,7 @@ class EmailForm(forms.Form):
 
 
 class CodeForm(forms.Form):
-    email = forms.EmailField(widget=forms.HiddenInput)
+    email = forms.EmailField(widget=forms.HiddenInput, validators=[validate_sendable_email])
     code = forms.CharField(
         label=_("Sign-in code"),
         max_length=12,
@@ -57,7 +59,12 @@ class ProfileForm(forms.ModelForm):
 
 
 class MailboxForm(forms.Form):
-    address = forms.EmailField(label=_("Email address"), max_length=254)
+    address = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        validators=[validate_sendable_email],
+        error_messages={"invalid": _("Please enter a valid email address, like name@example.com.")},
+    )
     password = forms.CharField(
         label=_("App password"),
         max_length=256,

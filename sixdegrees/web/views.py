@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import render
-from django.template import loader
 from django.templatetags.static import static
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,9 +20,11 @@ from django.views.i18n import set_language
 from sixdegrees.accounts.access import get_campaign_for_request
 from sixdegrees.accounts.models import User
 from sixdegrees.campaigns.intake import FIELDS, find_active_duplicate, start_campaign, validate_intake
+from sixdegrees.lib.dblock import is_database_locked
 from sixdegrees.lib.http import json_error
 from sixdegrees.lib.ratelimit import RateLimited, enforce
 from sixdegrees.web import dashboard as board
+from sixdegrees.web.errors import database_busy, error_page
 from sixdegrees.web.plans import landing_cards
 
 logger = logging.getLogger(__name__)
@@ -212,12 +213,9 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this inside its `except`, so the exception is still at hand.
+    if is_database_locked(sys.exc_info()[1]):
+        return database_busy(request)
     if request.path.startswith("/api/"):
         return json_error(_("Something went wrong on our side. Please try again in a moment."), 500)
-    html: str
-    try:
-        html = loader.render_to_string("500.html", {"home_url": reverse("web:landing")}, request=None)
-    except Exception:  # the page that explains an error must not fail itself
-        logger.exception("could not render the error page")
-        html = "<!doctype html><title>SixDegrees</title><h1>Something went wrong on our side.</h1>"
-    return HttpResponse(html, status=500)
+    return error_page(status=500)
