@@ -98,16 +98,27 @@ def _body(request: HttpRequest, max_bytes: int) -> bytes:
     return body
 
 
+def json_body(request: HttpRequest, max_bytes: int = MAX_BODY_BYTES) -> Any:
+    """The body parsed as JSON within the limits, once per request; BadRequest (400, 413) otherwise.
+
+    ops.hardening.WriteGuardMiddleware calls this for every JSON write to the API, so a view that
+    ignores its body (logout, regenerate) refuses a malformed one like the others do.
+    """
+    if not hasattr(request, "_sixdegrees_json"):
+        body = _body(request, max_bytes)
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadRequest(_("The request body is not valid UTF-8.")) from None
+        request._sixdegrees_json = parse_json(text)  # type: ignore[attr-defined]
+    return request._sixdegrees_json  # type: ignore[attr-defined]
+
+
 def read_json_object(request: HttpRequest, max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
     """The body as a JSON object, or BadRequest (415 for other media types, 400 for bad JSON)."""
     if media_type(request) != "application/json":
         raise BadRequest(_("Send the request as JSON (Content-Type: application/json)."), status=415)
-    body = _body(request, max_bytes)
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise BadRequest(_("The request body is not valid UTF-8.")) from None
-    data = parse_json(text)
+    data = json_body(request, max_bytes)
     if not isinstance(data, dict):
         raise BadRequest(_("The request body must be a JSON object."))
     return data

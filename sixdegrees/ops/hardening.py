@@ -18,7 +18,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.translation import gettext as _
 
 from sixdegrees.lib.dblock import is_database_locked, request_busy_timeout
-from sixdegrees.lib.http import json_error, media_type
+from sixdegrees.lib.http import BadRequest, json_body, json_error, media_type
 from sixdegrees.lib.ratelimit import RateLimited, enforce
 from sixdegrees.web.errors import database_busy
 
@@ -94,15 +94,22 @@ class WriteGuardMiddleware:
             return None
         match = request.resolver_match
         api = match is not None and "api" in match.namespaces
-        if api and match is not None and match.url_name in SIGNED_API_VIEWS:
-            return None
-        route = match.route if match is not None else request.path
-        try:
-            enforce(request, f"write:{route}", settings.RATE_LIMIT_WRITE)
-        except RateLimited as exc:
-            return _refuse(request, exc.error, 429)
+        signed = api and match is not None and match.url_name in SIGNED_API_VIEWS
+        if not signed:
+            route = match.route if match is not None else request.path
+            try:
+                enforce(request, f"write:{route}", settings.RATE_LIMIT_WRITE)
+            except RateLimited as exc:
+                return _refuse(request, exc.error, 429)
         if not api:
             return None  # Django's CsrfViewMiddleware, next in line, checks the pages
+        if media_type(request) == "application/json":
+            try:
+                json_body(request)  # within the depth, number and size limits, whatever the view reads
+            except BadRequest as exc:
+                return json_error(exc.error, exc.status, exc.fields)
+        if signed:
+            return None
         if settings.SESSION_COOKIE_NAME in request.COOKIES or media_type(request) in SIMPLE_MEDIA_TYPES:
             try:
                 # Read now, bounded, so the form parsing CSRF does leaves request.body to the view.
