@@ -127,6 +127,29 @@ def test_bad_email_syntax(client, intake_data, email):
     assert "user_email" in response.json()["fields"]
 
 
+UNSENDABLE = ['"quoted"@example.org', "x@localhost", "user@[192.0.2.1]", "user@[IPv6:2001:db8::1]", "a b@example.org"]
+
+
+@pytest.mark.parametrize("email", UNSENDABLE)
+def test_an_address_the_mailer_cannot_send_to_is_refused_like_a_typo(client, intake_data, email):
+    intake_data["user_email"] = email
+
+    response = post_json(client, "/api/intake", intake_data)
+
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"user_email": "Please enter a valid email address, like name@example.com."}
+    assert not Campaign.objects.exists()
+
+
+@pytest.mark.parametrize("email", ["o'brien+intro@example.org", "a.b-c_d@sub.example.co.uk", "x@xn--fiqs8s.cn"])
+def test_ordinary_addresses_are_still_accepted(client, intake_data, email):
+    intake_data["user_email"] = email
+
+    response = post_json(client, "/api/intake", intake_data)
+
+    assert response.status_code == 200, response.content
+
+
 def test_non_json_body_is_415(client):
     response = client.generic("POST", "/api/intake", "hello", content_type="text/plain")
     assert response.status_code == 415
