@@ -6,8 +6,44 @@ import os
 import socket
 
 import pytest
+import time_machine
+
+from sixdegrees import test_clock
 
 REQUIRE_SERVICES = os.environ.get("SIXDEGREES_REQUIRE_SERVICES") == "1"
+_TRAVELLER = pytest.StashKey[time_machine.travel]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--frozen-date",
+        default=os.environ.get(test_clock.DATE_VARIABLE, ""),
+        metavar="YYYY-MM-DD[THH:MM]",
+        help=f"run the whole suite with the clock moved to this date, noon UTC unless a time is given "
+        f"(time_machine, ticking; Python children follow). Default: ${test_clock.DATE_VARIABLE}.",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    value = config.getoption("--frozen-date")
+    if not value:
+        return
+    try:
+        when = test_clock.parse(value)
+    except ValueError as error:
+        raise pytest.UsageError(f"--frozen-date: {error}") from None
+    config.stash[_TRAVELLER] = test_clock.freeze(when)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    traveller = config.stash.get(_TRAVELLER, None)
+    if traveller is not None:
+        traveller.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    value = config.getoption("--frozen-date")
+    return f"frozen date: {test_clock.parse(value).isoformat()} (ticking)" if value else None
 
 
 def need_service(available: bool, what: str) -> None:

@@ -38,6 +38,10 @@ BATCH_LIMIT = 100  # messages per task before it yields the worker thread to oth
 MESSAGES_PER_CONNECTION = 100  # Gmail closes connections after about this many
 SUPPRESSED = "The recipient asked not to be contacted (suppression list), so this email was not sent."
 NO_RECIPIENT = "This email has no recipient address."
+# Jitter spreads retries (and paced sends) so mailboxes that failed together do not retry in step.
+RETRY_JITTER = (0.8, 1.2)
+PACING_JITTER = (1.0, 1.3)  # never sooner than the mailbox's minimum interval
+RETRY_CAP_SECONDS = 3600
 
 
 def _never() -> bool:
@@ -129,9 +133,21 @@ def reclaim_expired(now: dt.datetime | None = None) -> int:
     return count
 
 
+def retry_base_seconds(attempts: int) -> float:
+    """The delay after `attempts` failed tries, before jitter: 1, 2, 4 … minutes, capped at an hour."""
+    return min(settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(0, attempts - 1), RETRY_CAP_SECONDS)
+
+
+def jitter(low: float, high: float) -> float:
+    return random.uniform(low, high)
+
+
 def backoff(attempts: int) -> dt.timedelta:
-    base = settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(0, attempts - 1)
-    return dt.timedelta(seconds=min(base, 3600) * random.uniform(0.8, 1.2))
+    return dt.timedelta(seconds=retry_base_seconds(attempts) * jitter(*RETRY_JITTER))
+
+
+def pacing_delay(interval_seconds: int) -> dt.timedelta:
+    return dt.timedelta(seconds=interval_seconds * jitter(*PACING_JITTER))
 
 
 # --- Row transitions -------------------------------------------------------------------------
@@ -451,7 +467,7 @@ class MailboxBatch:
         interval = self.mailbox.min_interval_seconds
         self.mailbox.last_sent_at = now  # written when the batch ends
         if interval or self.mailbox.next_send_at:
-            next_send_at = now + dt.timedelta(seconds=interval * random.uniform(1.0, 1.3)) if interval else None
+            next_send_at = now + pacing_delay(interval) if interval else None
             self.mailbox.next_send_at = next_send_at
             Mailbox.objects.filter(pk=self.mailbox.pk).update(next_send_at=next_send_at)
 

@@ -6,6 +6,8 @@ import os
 import re
 from pathlib import Path
 
+from sixdegrees import test_clock
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -27,6 +29,8 @@ def subprocess_env(data_dir: Path, **extra: str) -> dict[str, str]:
         for key, value in os.environ.items()
         if key not in drop and not key.startswith(("SIXDEGREES_", "DJANGO_"))
     }
+    if test_clock.OFFSET_VARIABLE in os.environ:  # a --frozen-date run: the child shares our clock
+        env[test_clock.OFFSET_VARIABLE] = os.environ[test_clock.OFFSET_VARIABLE]
     env.update(
         SIXDEGREES_DATA_DIR=str(data_dir),
         SIXDEGREES_ENV_FILE=str(data_dir / "absent.env"),  # never a developer's .env

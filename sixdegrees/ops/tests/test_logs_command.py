@@ -7,10 +7,10 @@ import json
 import logging
 import os
 import threading
-import time
 from pathlib import Path
 
 import pytest
+import time_machine
 from click.testing import CliRunner
 from django.conf import settings as django_settings
 
@@ -19,7 +19,15 @@ from sixdegrees.cli import ops as _ops_commands  # noqa: F401  (registers the co
 from sixdegrees.conftest import INTAKE, post_json
 from sixdegrees.ops import logsearch
 
-NOW = dt.datetime.now(dt.UTC)
+# Lines are written "n minutes ago" from NOW and `--since 1h` counts back from the clock, so the
+# clock stands at NOW (ticking): a slow run cannot push a 59-minute-old line past the hour.
+NOW = dt.datetime(2026, 3, 14, 9, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _clock_at_now():
+    with time_machine.travel(NOW, tick=True):
+        yield
 
 
 def line(minutes_ago: float, **fields) -> str:
@@ -255,9 +263,21 @@ def test_follow_applies_the_status_filter(tmp_path):
     assert [r["status"] for r in got] == [504]
 
 
-def test_the_command_follows_for_a_while(run, log_file):
+def test_the_command_follows_for_a_while(run, log_file, monkeypatch):
+    polling = threading.Event()
+    real_follow = logsearch.follow
+
+    def follow(*args, should_stop, **kwargs):
+        def stop() -> bool:
+            polling.set()  # asked only once it sits at the end of the file with nothing new
+            return should_stop()
+
+        return real_follow(*args, should_stop=stop, **kwargs)
+
+    monkeypatch.setattr(logsearch, "follow", follow)
+
     def writer():
-        time.sleep(0.4)
+        assert polling.wait(timeout=10), "the command never started following"
         append(log_file, request(0, 503, path="/api/send") + "\n")
 
     thread = threading.Thread(target=writer)

@@ -1,3 +1,14 @@
 """Fixtures for the outreach tests: the real mail servers in servers.py (aiosmtpd, Dovecot)."""
 
+import pytest
+
+from sixdegrees.outreach import sender
 from sixdegrees.outreach.tests.servers import dovecot, dovecot_server, smtp_server, tls_cert  # noqa: F401
+
+
+@pytest.fixture(params=["lowest", "highest"])
+def jitter_draw(request, monkeypatch):
+    """Run the test with the sender's jitter at each end of its range: bounds must hold for every draw."""
+    pick = min if request.param == "lowest" else max
+    monkeypatch.setattr(sender, "jitter", lambda low, high: pick(low, high))
+    return request.param

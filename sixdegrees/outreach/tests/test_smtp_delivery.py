@@ -87,18 +87,20 @@ def test_one_connection_carries_a_batch(smtp_server, mailbox, campaign):
 
 
 @pytest.mark.parametrize("reply", ["421 4.3.0 Try again later", "451 4.7.1 Greylisted, please retry"])
-def test_a_transient_reply_retries_with_backoff_then_sends_once(smtp_server, mailbox, campaign, reply):
+def test_a_transient_reply_retries_with_backoff_then_sends_once(smtp_server, mailbox, campaign, reply, jitter_draw):
     smtp_server.handler.data_script.append(reply)
     email = queue_email(campaign)
     before = timezone.now()
     assert deliver(email).retrying == 1
+    after = timezone.now()
     assert email.status == "queued" and email.attempts == 1 and email.lease_until is None
     assert reply in email.error_message and email.message_id
-    assert email.next_attempt_at > before + dt.timedelta(seconds=40)  # 60 s ± 20 % jitter
+    low, high = (sender.retry_base_seconds(1) * j for j in sender.RETRY_JITTER)
+    assert before + dt.timedelta(seconds=low) <= email.next_attempt_at <= after + dt.timedelta(seconds=high)
     assert smtp_server.received == []
 
     assert deliver(email).handled == 0  # not due yet: nothing happens
-    with later(2):
+    with later(high / 60 + 1):
         assert deliver(email).sent == 1
     assert email.status == "sent" and email.attempts == 2 and email.error_message == ""
     assert smtp_server.handler.message_ids() == [email.message_id]  # the stored id, kept across tries
@@ -199,13 +201,18 @@ def test_an_unreachable_server_retries_and_shows_on_the_mailbox(mailbox, campaig
     assert sorted(EmailOutreach.objects.values_list("attempts", flat=True)) == [0, 0, 1]
 
 
-def test_pacing_spaces_messages_from_one_mailbox(smtp_server, alice, campaign):
-    make_mailbox(alice, smtp_server, min_interval_seconds=30)
+def test_pacing_spaces_messages_from_one_mailbox(smtp_server, alice, campaign, jitter_draw):
+    interval = 30
+    make_mailbox(alice, smtp_server, min_interval_seconds=interval)
     first, second = (queue_email(campaign, recipient_email=f"p{i}@example.org") for i in range(2))
+    before = timezone.now()
     result = sender.deliver(first.id)
+    after = timezone.now()
     assert result.sent == 1 and result.stopped == "pacing" and result.next_email_id == second.id
-    assert 30 <= (result.waiting_until - timezone.now()).total_seconds() <= 40
-    with later(1):
+    low, high = (interval * j for j in sender.PACING_JITTER)
+    assert before + dt.timedelta(seconds=low) <= result.waiting_until <= after + dt.timedelta(seconds=high)
+    assert sender.deliver(second.id).handled == 0  # still inside the interval: nothing is sent
+    with later(high / 60 + 1):
         assert sender.deliver(second.id).sent == 1
     assert len(smtp_server.received) == 2
 

@@ -7,6 +7,7 @@ import re
 import time
 
 import pytest
+import time_machine
 from django.utils import timezone
 from imapclient import IMAPClient
 
@@ -17,6 +18,7 @@ from sixdegrees.outreach.tests import mail_samples as mail
 from sixdegrees.outreach.tests.servers import make_campaign, make_mailbox
 
 pytestmark = pytest.mark.django_db(transaction=True)
+SAMPLES_DAY = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 
 
 class Inbox:
@@ -33,7 +35,9 @@ class Inbox:
     def append(self, raw: bytes, *, seen: bool = False) -> int:
         client = self._client()
         try:
-            answer = client.append("INBOX", raw, flags=[rb"\Seen"] if seen else [])
+            # INTERNALDATE from the test's clock, not the server's: the watcher searches SINCE a date
+            # computed from `timezone.now()`, which a frozen-date run moves.
+            answer = client.append("INBOX", raw, flags=[rb"\Seen"] if seen else [], msg_time=timezone.now())
         finally:
             client.logout()
         return int(re.search(rb"APPENDUID \d+ (\d+)", answer).group(1))
@@ -105,6 +109,8 @@ def snapshot():
     )
 
 
+# The samples are dated 2026-12-01 10:00 UTC ("back on December 3"); the emails go out an hour before.
+@time_machine.travel(SAMPLES_DAY, tick=True)
 def test_the_watcher_marks_the_right_rows_and_changes_no_flag(inbox, mailbox, alice):
     campaign = make_campaign(alice)
     yes = sent_email(campaign, mailbox, "bob@example.org", "Bob Smith")
