@@ -442,7 +442,7 @@ for _msgid, _zh in {
 }.items():
     ZH.setdefault(_msgid, _zh)
 
-# The reply watcher and the chain (outreach/chain.py, outreach/api.py, campaigns/timeline.py).
+# The reply watcher and the chain (outreach/chain/, outreach/api.py, campaigns/timeline.py).
 for _msgid, _zh in {
     "%(name)s said yes and will introduce you.": "%(name)s 已同意，会为您引荐。",
     "%(name)s is happy to help and asked for a short note to forward.": "%(name)s 愿意帮忙，请您提供一段可以转发的简短介绍。",

@@ -274,7 +274,7 @@ OUTBOX_SEND_ON_APPROVE = env_bool("SIXDEGREES_SEND_ON_APPROVE", default=SIXDEGRE
 OUTBOX_MAX_ATTEMPTS = 8  # transient failures before an email is marked failed
 OUTBOX_RETRY_BASE_SECONDS = 60  # backoff: 1, 2, 4 … minutes (capped at an hour), with jitter
 OUTBOX_SMTP_TIMEOUT = 30
-# The chain (outreach/chain.py): one follow-up after this many hours without a reply, and the
+# The chain (outreach/chain/): one follow-up after this many hours without a reply, and the
 # next-best path offered this many days after the follow-up if still nobody answered.
 OUTREACH_FOLLOW_UP_HOURS = 48
 OUTREACH_NEXT_PATH_DAYS = 5

@@ -60,7 +60,7 @@ def describe(event: TimelineEvent) -> str:
             )
             % {"mailbox": d.get("mailbox", "")}
         ),
-        # The reply watcher and the chain (outreach/watcher.py, outreach/chain.py).
+        # The reply watcher and the chain (outreach/watcher.py, outreach/chain/).
         "reply_yes": lambda: _("%(name)s said yes and will introduce you.") % {"name": d.get("recipient", "")},
         "reply_blurb": lambda: (
             _("%(name)s is happy to help and asked for a short note to forward.") % {"name": d.get("recipient", "")}

@@ -338,7 +338,8 @@ def outbox_watch(once: bool, interval: float, as_json: bool) -> None:
     """
     import time
 
-    from sixdegrees.outreach import chain, watcher
+    from sixdegrees.outreach import watcher
+    from sixdegrees.outreach.chain.silence import check_silence
 
     stopping = {"flag": False}
 
@@ -350,7 +351,7 @@ def outbox_watch(once: bool, interval: float, as_json: bool) -> None:
     failed = False
     while True:
         results = [r.summary() for r in watcher.watch_all()]
-        silence = chain.check_silence()
+        silence = check_silence()
         failed = any(r["errors"] for r in results)
         if as_json:
             emit_json({"success": not failed, "mailboxes": results, **silence})

@@ -88,7 +88,7 @@ def send(request: HttpRequest):
     return _ok({"success": True, "email_id": email.id, "status": email.status, "message": message})
 
 
-# --- Replies and the chain (outreach/chain.py) --------------------------------------------------
+# --- Replies and the chain (outreach/chain/) --------------------------------------------------
 
 
 class IntentIn(Schema):
@@ -116,7 +116,7 @@ def _require_signed_in_owner(request: HttpRequest, campaign) -> None:
     openapi_extra={"requestBody": {"content": {"application/json": {"schema": IntentIn.model_json_schema()}}}},
 )
 def set_intent(request: HttpRequest, email_id: str):
-    from sixdegrees.outreach.chain import override_intent
+    from sixdegrees.outreach.chain.overrides import override_intent
 
     email = get_email_for_request(request, email_id)
     _require_signed_in_owner(request, email.campaign)

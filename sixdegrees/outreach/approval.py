@@ -88,7 +88,7 @@ def approve(email: EmailOutreach, approver: Any) -> tuple[EmailOutreach, bool]:
     if Suppression.is_suppressed(email.recipient_email):
         raise BadRequest(_("This person asked not to be contacted, so SixDegrees will not email them."), status=403)
     if email.status == EmailOutreach.Status.DRAFT:
-        from sixdegrees.outreach.chain import check_gate
+        from sixdegrees.outreach.chain.gate import check_gate
 
         check_gate(email)  # double opt-in: hop k+1 waits until hop k said yes (409)
     with transaction.atomic():

@@ -1,6 +1,6 @@
 """What a reply means for the campaign, in English or Chinese: a small rule-based classifier.
 
-The intents and what the chain does with them (outreach/chain.py):
+The intents and what the chain does with them (outreach/chain/):
 
 - `yes`: happy to introduce; the next hop's email is drafted, mentioning them;
 - `blurb`: "send me a short note I can forward"; a reply carrying that note is drafted;

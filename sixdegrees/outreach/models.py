@@ -173,7 +173,7 @@ class EmailOutreach(models.Model):
     needs_sent_check = models.BooleanField(default=False)
     # The server's acceptance reply, or where a locally delivered email was written.
     delivery_note = models.TextField(blank=True)
-    # The reply watcher and the chain (outreach/watcher.py, outreach/chain.py):
+    # The reply watcher and the chain (outreach/watcher.py, outreach/chain/):
     kind = models.CharField(max_length=16, choices=Kind.choices, blank=True, default="")
     # When silence earns a follow-up, if not 48 h after sending (an out-of-office named a return date).
     follow_up_after = models.DateTimeField(null=True, blank=True)

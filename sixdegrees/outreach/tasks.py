@@ -59,7 +59,7 @@ def _summary(result: BatchResult) -> dict[str, int | str]:
     }
 
 
-# --- The reply watcher and the chain (outreach/watcher.py, outreach/chain.py) -----------------
+# --- The reply watcher and the chain (outreach/watcher.py, outreach/chain/) -----------------
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -88,6 +88,6 @@ def watch_mailbox(mailbox_id: str) -> dict[str, object]:
 @db_periodic_task(crontab(minute="*/10"))
 def check_silence() -> dict[str, int]:
     """Every ten minutes: one follow-up after 48 h of silence; later, the next-best path."""
-    from sixdegrees.outreach import chain
+    from sixdegrees.outreach.chain import silence
 
-    return chain.check_silence()
+    return silence.check_silence()

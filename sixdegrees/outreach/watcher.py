@@ -28,7 +28,8 @@ from django.db.models import Min, Q
 from django.utils import timezone
 from imapclient.exceptions import IMAPClientError
 
-from sixdegrees.outreach import chain, crypto, imap, mailboxes, parsing
+from sixdegrees.outreach import crypto, imap, mailboxes, parsing
+from sixdegrees.outreach.chain import bounces, replies
 from sixdegrees.outreach.intent import Intent, classify
 from sixdegrees.outreach.models import EmailOutreach, Mailbox, MailboxCursor, Reply
 
@@ -299,11 +300,11 @@ def apply_message(mailbox: Mailbox, raw: bytes, *, folder: str = "", uid: int | 
             return "seen"
         reply.email = email
         if kind == Reply.Kind.REPLY:
-            chain.apply_reply(reply, intent)
+            replies.apply_reply(reply, intent)
         elif kind in (Reply.Kind.BOUNCE, Reply.Kind.DELAY):
-            chain.apply_bounce(reply)
+            bounces.apply_bounce(reply)
         else:
-            chain.apply_auto_reply(reply)
+            bounces.apply_auto_reply(reply)
     logger.info(
         "reply matched",
         extra={"event": "watcher_matched", "kind": kind, "email_id": email.pk, "intent": reply.intent},

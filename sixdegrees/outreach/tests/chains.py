@@ -39,6 +39,6 @@ def planned_campaign(owner, *, contacts=(BOB,), language: str = "en", **fields):
 
 
 def hop(campaign, number):
-    from sixdegrees.outreach.chain import hop_email
+    from sixdegrees.outreach.chain.shape import hop_email
 
     return hop_email(campaign, number)

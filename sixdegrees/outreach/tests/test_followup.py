@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 import time_machine
 
-from sixdegrees.outreach import chain, tasks, watcher
+from sixdegrees.outreach import tasks, watcher
 from sixdegrees.outreach.approval import approve
+from sixdegrees.outreach.chain.silence import check_silence
 from sixdegrees.outreach.models import EmailOutreach
 from sixdegrees.outreach.tests import mail_samples as mail
 from sixdegrees.outreach.tests.chains import hop, planned_campaign
@@ -26,7 +27,7 @@ def mailbox(alice, smtp_server):
 def tick(times: int = 3) -> None:
     """What the worker does every few minutes: the silence check, then the outbox sweep."""
     for _ in range(times):
-        chain.check_silence()
+        check_silence()
         tasks.sweep_outbox()
 
 

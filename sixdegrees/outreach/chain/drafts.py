@@ -1,0 +1,274 @@
+"""The drafts the chain offers: the next hop named after its introducer, a blurb, a suggested person, the next path."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from sixdegrees.campaigns import timeline
+from sixdegrees.campaigns.models import Campaign, TimelineEvent
+from sixdegrees.lib.http import BadRequest
+from sixdegrees.outreach.chain.shape import current_path, hop_email, paths_of, who
+from sixdegrees.outreach.intent import Intent
+from sixdegrees.outreach.models import EmailOutreach
+
+logger = logging.getLogger(__name__)
+Status = EmailOutreach.Status
+Kind = EmailOutreach.Kind
+
+
+def _plan_input(campaign: Campaign, contacts: list[Any] | None = None):
+    from sixdegrees.campaigns.planning import plan_input_for
+
+    inp = plan_input_for(campaign)
+    return inp.model_copy(update={"contacts": contacts or []}) if contacts else inp
+
+
+def _planned_bodies(campaign: Campaign, hop: int) -> set[str]:
+    """The bodies the planner wrote for `hop`: a draft still equal to one was not edited by the person."""
+    results = campaign.results if isinstance(campaign.results, dict) else {}
+    drafts = list(results.get("drafts") or [])
+    by_path = results.get("drafts_by_path") or {}
+    if campaign.selected_path is not None:
+        drafts += list(by_path.get(str(campaign.selected_path)) or [])
+    return {" ".join(str(d.get("body", "")).split()) for d in drafts if isinstance(d, dict) and d.get("hop") == hop}
+
+
+def prepare_next_hop(root: EmailOutreach, introducer: str, introducer_email: str) -> EmailOutreach | None:
+    """Rewrite hop k+1's draft to mention who introduced them; queue it on auto-pilot."""
+    campaign = root.campaign
+    draft = hop_email(campaign, root.hop + 1)
+    if draft is None or draft.status != Status.DRAFT:
+        return None
+    edited = " ".join(draft.body.split()) not in _planned_bodies(campaign, draft.hop)
+    if edited and introducer not in draft.body:
+        timeline.record(campaign, "next_draft_kept", recipient=who(draft), introducer=introducer)
+    elif not edited:
+        rewritten = _rewritten_with_introducer(campaign, root.hop, introducer, introducer_email)
+        if rewritten is not None:
+            subject, body = rewritten
+            EmailOutreach.objects.filter(pk=draft.pk, status=Status.DRAFT).update(
+                subject=subject[:300], body=body, updated_at=timezone.now()
+            )
+            draft.refresh_from_db()
+        timeline.record(campaign, "next_draft_ready", recipient=who(draft), introducer=introducer)
+    auto_approve(draft)
+    return draft
+
+
+def _rewritten_with_introducer(
+    campaign: Campaign, introducer_hop: int, introducer: str, introducer_email: str
+) -> tuple[str, str] | None:
+    from pydantic import ValidationError
+
+    from sixdegrees.strategy.offline import OfflinePlanner
+    from sixdegrees.strategy.schema import ChainNode, Contact, Path
+
+    path = current_path(campaign)
+    if not path:
+        return None
+    try:
+        plan_path = Path.model_validate(path)
+        chain = list(plan_path.chain)
+        if introducer_hop >= len(chain):
+            return None
+        # The introducer becomes someone the person now knows: the drafts name them ("X suggested…").
+        known = ChainNode(
+            name=introducer, role=chain[introducer_hop - 1].role, email=introducer_email, kind="intermediary"
+        )
+        chain[introducer_hop - 1] = known
+        new_path = plan_path.model_copy(update={"chain": chain})
+        inp = _plan_input(campaign, [Contact(name=introducer, email=introducer_email)])
+        drafts = OfflinePlanner().draft_path(inp, new_path)
+    except (ValidationError, ValueError, IndexError, KeyError) as exc:
+        logger.warning(
+            "could not redraft the next hop",
+            extra={"event": "chain_redraft_failed", "campaign_id": campaign.pk, "error": str(exc)},
+        )
+        return None
+    draft = drafts[introducer_hop]  # hop k+1 is index k
+    return draft.subject, draft.body
+
+
+def reply_subject(subject: str) -> str:
+    return subject if subject.lower().startswith(("re:", "回复：", "回复:")) else f"Re: {subject}"
+
+
+def greeting(email: EmailOutreach, zh: bool) -> str:
+    from sixdegrees.strategy.fields import first_name
+    from sixdegrees.strategy.schema import has_cjk
+
+    name = (email.recipient_name or "").strip()
+    role_like = not name or len(name.split()) > 3 or name.split()[0] in {"A", "An", "The", "Someone", "Anyone"}
+    if zh:
+        return f"{name}您好：" if name and has_cjk(name) and len(name) <= 4 else "您好："
+    return "Hi there," if role_like else f"Hi {first_name(name)},"
+
+
+def offer_blurb(root: EmailOutreach) -> EmailOutreach | None:
+    """A reply in their thread with the note they asked for (once per thread)."""
+    from sixdegrees.strategy.offline import OfflinePlanner, read_intake
+
+    campaign = root.campaign
+    if EmailOutreach.objects.filter(in_reply_to=root, kind=Kind.BLURB).exists():
+        return None
+    inp = _plan_input(campaign)
+    writer = OfflinePlanner().writer(inp, read_intake(inp))
+    zh = inp.language == "zh-hans"
+    user = writer.user
+    if zh:
+        note = f"{writer.about(36)}{writer.why_target(40)}如蒙回复，不胜感激，我的邮箱是{writer.email}。"
+        body = (
+            f"{greeting(root, True)}\n\n非常感谢您愿意帮忙转达！下面是一段可以直接转发的简短介绍：\n\n"
+            f"{note}\n\n再次感谢！\n{user}"
+        )
+    else:
+        note = (
+            f"{writer.about(18)} {writer.why_target(20)} I'd be grateful for a short conversation, "
+            f"and can be reached at {writer.email}."
+        )
+        body = (
+            f"{greeting(root, False)}\n\nThank you so much for offering to pass this on. Here is a short "
+            f"note you can forward as is:\n\n{note}\n\nThanks again,\n{user}"
+        )
+    blurb = EmailOutreach.objects.create(
+        campaign=campaign,
+        hop=root.hop,
+        kind=Kind.BLURB,
+        in_reply_to=root,
+        recipient_email=root.recipient_email,
+        recipient_name=root.recipient_name,
+        subject=reply_subject(root.subject)[:300],
+        body=body,
+        status=Status.DRAFT,
+    )
+    timeline.record(campaign, "blurb_ready", recipient=who(root))
+    auto_approve(blurb)
+    return blurb
+
+
+def offer_other_person(root: EmailOutreach, introducer: str, intent: Intent) -> EmailOutreach | None:
+    """A draft at the same hop to the person they suggested ("ask Y instead"), once per person."""
+    campaign = root.campaign
+    name = intent.other_name or intent.other_email
+    if not name:
+        return None
+    same_person = Q(recipient_email__iexact=intent.other_email) if intent.other_email else Q(recipient_name=name)
+    if EmailOutreach.objects.filter(campaign=campaign, hop=root.hop, kind=Kind.MESSAGE).filter(same_person).exists():
+        return None
+    subject, body = _draft_for_suggested(root, introducer, name, intent.other_email)
+    draft = EmailOutreach.objects.create(
+        campaign=campaign,
+        hop=root.hop,
+        recipient_email=(intent.other_email or "").lower(),
+        recipient_name=(intent.other_name or "")[:200],
+        subject=subject[:300],
+        body=body,
+        status=Status.DRAFT,
+    )
+    timeline.record(campaign, "other_person_ready", recipient=name, introducer=introducer)
+    auto_approve(draft)
+    return draft
+
+
+def _draft_for_suggested(root: EmailOutreach, introducer: str, name: str, address: str) -> tuple[str, str]:
+    """Written as if the introducer came just before them: "X suggested I get in touch with you"."""
+    from pydantic import ValidationError
+
+    from sixdegrees.strategy.offline import OfflinePlanner
+    from sixdegrees.strategy.schema import ChainNode, Contact, Path
+
+    campaign = root.campaign
+    path = current_path(campaign)
+    try:
+        if not path:
+            raise ValueError("no plan to draft from")
+        plan_path = Path.model_validate(path)
+        index = root.hop - 1
+        rest = list(plan_path.chain[index + 1 :])
+        role = plan_path.chain[index].role
+        introducer_node = ChainNode(name=introducer, role=role, email=root.recipient_email or None, kind="intermediary")
+        if rest:
+            suggested = ChainNode(name=name, role=role, email=address or None, kind="intermediary")
+        else:
+            suggested = ChainNode(name=name, role=role, email=address or None, kind="target")
+        chain = [introducer_node, suggested, *rest]
+        new_path = plan_path.model_copy(update={"chain": chain, "degree": len(chain)})
+        contacts = [Contact(name=introducer, email=root.recipient_email)] if root.recipient_email else []
+        drafts = OfflinePlanner().draft_path(_plan_input(campaign, contacts), new_path)
+        return drafts[1].subject, drafts[1].body
+    except (ValidationError, ValueError, IndexError, KeyError) as exc:
+        logger.info(
+            "drafting for the suggested person from the short template",
+            extra={"event": "chain_redraft_fallback", "campaign_id": campaign.pk, "error": str(exc)},
+        )
+    from sixdegrees.strategy.offline import read_intake
+
+    inp = _plan_input(campaign)
+    writer = OfflinePlanner().writer(inp, read_intake(inp))
+    if inp.language == "zh-hans":
+        body = (
+            f"您好：\n\n我是{writer.user}，{introducer}建议我联系您。{writer.about(36)}{writer.why_target(40)}"
+            f"\n\n不知您是否方便简短交流，或者给我指个方向？非常感谢！\n\n祝好，\n{writer.user}"
+        )
+        return f"{introducer}建议我联系您", body
+    body = (
+        f"Hi there,\n\n{introducer} suggested I get in touch with you. {writer.about(18)} "
+        f"{writer.why_target(20)}\n\nWould you be open to a short conversation, or to pointing me in the "
+        f"right direction? Thank you for considering it.\n\nBest wishes,\n{writer.user}"
+    )
+    return f"{introducer} suggested I get in touch", body
+
+
+def tried_paths(campaign: Campaign) -> set[int]:
+    tried = {campaign.selected_path if campaign.selected_path is not None else 0}
+    for data in TimelineEvent.objects.filter(campaign=campaign, kind="next_path_offered").values_list(
+        "data", flat=True
+    ):
+        if isinstance(data, dict) and isinstance(data.get("from_path"), int):
+            tried.add(data["from_path"])
+    return tried
+
+
+def offer_next_path(campaign: Campaign, *, reason: str) -> int | None:
+    """Offer the drafts of the best path not tried yet; returns its index, or None if none is left."""
+    from sixdegrees.campaigns.planning import redraft_for_path
+
+    campaign.refresh_from_db()
+    paths = paths_of(campaign)
+    left = [i for i in range(len(paths)) if i not in tried_paths(campaign)]
+    if not left:
+        timeline.record(campaign, "no_path_left", reason=reason)
+        return None
+    index = left[0]
+    current = campaign.selected_path if campaign.selected_path is not None else 0
+    redraft_for_path(campaign, index)
+    timeline.record(
+        campaign,
+        "next_path_offered",
+        reason=reason,
+        path=index + 1,
+        from_path=current,
+        label=str(paths[index].get("label", "")),
+    )
+    return index
+
+
+def auto_approve(email: EmailOutreach) -> bool:
+    """On auto-pilot, queue the email as if the person approved it (every approval rule still applies)."""
+    from sixdegrees.outreach.approval import approve
+
+    campaign = Campaign.objects.select_related("owner").get(pk=email.campaign_id)
+    if not campaign.autopilot or email.status != Status.DRAFT or not email.recipient_email:
+        return False
+    email.refresh_from_db()
+    email.campaign = campaign
+    try:
+        _email, queued = approve(email, campaign.owner)
+    except BadRequest as refused:
+        timeline.record(campaign, "autopilot_waiting", recipient=who(email), reason=refused.error)
+        return False
+    return queued
