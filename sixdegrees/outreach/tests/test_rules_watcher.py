@@ -99,9 +99,7 @@ def test_a_reply_in_alices_mailbox_never_answers_bobs_email(inbox, alice_mailbox
     """Carol answers Alice without threading headers; Bob asked Carol the same a little later."""
     now = timezone.now()
     alices = sent_email(make_campaign(alice), alice_mailbox, "carol@example.org", "Carol", subject="Coffee?")
-    bobs = sent_email(
-        make_campaign(bob), bob_mailbox, "carol@example.org", "Carol", subject="Coffee?"
-    )
+    bobs = sent_email(make_campaign(bob), bob_mailbox, "carol@example.org", "Carol", subject="Coffee?")
     type(alices).objects.filter(pk=alices.pk).update(sent_at=now - dt.timedelta(hours=2))
     type(bobs).objects.filter(pk=bobs.pk).update(sent_at=now - dt.timedelta(minutes=30))
     inbox.append(
