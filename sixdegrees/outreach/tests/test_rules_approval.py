@@ -3,7 +3,8 @@
 - Double opt-in: hop 2 can be approved only after hop 1 said yes. "Not now" or an unclear answer
   is a reply, but not a yes, so hop 2 stays a draft; a later yes opens the gate.
 - Only the owner whose address is confirmed may send: signed in is not enough once the operator
-  withdrew the confirmation, and auto-pilot obeys the same rule.
+  withdrew the confirmation, and auto-pilot obeys the same rule. Another confirmed person who
+  typed the owner's address into the intake may read the drafts but never send them.
 """
 
 from __future__ import annotations
@@ -133,3 +134,20 @@ def test_auto_pilot_does_not_send_for_an_owner_whose_address_is_not_confirmed(ma
     hop_two.refresh_from_db()
     assert hop_two.status == "draft"  # the yes opened the gate, but nobody confirmed may send
     assert campaign.events.filter(kind="autopilot_waiting").exists()
+
+
+def test_a_confirmed_stranger_who_typed_alices_address_cannot_send_for_her(bob, alice):
+    bob_browser = Client()
+    bob_browser.force_login(bob)  # Bob is signed in and confirmed, as himself
+    campaign_id = post_json(bob_browser, "/api/intake", INTAKE).json()["campaign_id"]  # …with alice's address
+    assert Campaign.objects.get(pk=campaign_id).owner_id == alice.pk
+    draft = EmailOutreach.objects.filter(campaign_id=campaign_id).order_by("hop").first()
+    payload = {"campaign_id": campaign_id, "email_id": draft.id, "to": "a@example.org"}
+
+    response = post_json(bob_browser, "/api/send", payload)
+
+    assert response.status_code == 403, response.content
+    assert "alice@example.com" in response.json()["error"]
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+    assert not CreditTransaction.objects.filter(transaction_type="usage").exists()

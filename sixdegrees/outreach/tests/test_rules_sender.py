@@ -4,6 +4,8 @@
   back from a worker on a slow server, so no second worker sends a second copy.
 - A row whose lease ran out while the server was accepting it is still recorded as sent when the
   server says yes, and is not sent again.
+- One sender per mailbox: while another worker holds the mailbox, a second one sends nothing
+  (two at once would break the pause between messages and the daily cap).
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ import time_machine
 from django.utils import timezone
 
 from sixdegrees.outreach import sender, tasks
-from sixdegrees.outreach.models import EmailOutreach
-from sixdegrees.outreach.tests.servers import make_campaign, queue_email
+from sixdegrees.outreach.models import EmailOutreach, Mailbox
+from sixdegrees.outreach.tests.servers import make_campaign, make_mailbox, queue_email
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -73,3 +75,20 @@ def test_a_row_taken_back_mid_send_is_recorded_as_sent_once_the_server_accepts_i
         assert sender.deliver(row.id).handled == 0  # so nobody sends it a second time
     assert written(settings) == []
     assert list(campaign.events.values_list("kind", flat=True)) == ["email_sent"]
+
+
+def test_a_second_sender_leaves_a_mailbox_another_worker_holds(alice, smtp_server, settings):
+    mailbox = make_mailbox(alice, smtp_server)
+    row = queue_email(make_campaign(alice))
+    held_until = timezone.now() + dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    Mailbox.objects.filter(pk=mailbox.pk).update(sender_lease_until=held_until)  # another worker's batch
+
+    result = sender.deliver(row.id)
+
+    assert result.stopped == "busy" and result.handled == 0
+    assert smtp_server.received == []
+    row.refresh_from_db()
+    assert row.status == "queued" and row.attempts == 0
+    # Once that worker lets go, the email goes, once.
+    Mailbox.objects.filter(pk=mailbox.pk).update(sender_lease_until=None)
+    assert sender.deliver(row.id).sent == 1 and len(smtp_server.received) == 1

@@ -4,6 +4,9 @@
   (\\Recent), unread mail as unread, and every flag as it was.
 - A message in Alice's mailbox only ever changes Alice's emails, even when Bob wrote to the same
   person with the same subject a little later.
+- Only their answer counts as a reply: not a copy of our own follow-up in the inbox, not another
+  email from the same person about something else.
+- One reader per folder: while another worker reads it, a second one reads nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from django.utils import timezone
 from imapclient import IMAPClient
 
 from sixdegrees.outreach import watcher
+from sixdegrees.outreach.models import MailboxCursor
 from sixdegrees.outreach.tests import mail_samples as mail
 from sixdegrees.outreach.tests.servers import make_campaign, make_mailbox
 from sixdegrees.outreach.tests.test_watcher import Inbox, sent_email
@@ -119,3 +123,59 @@ def test_a_reply_in_alices_mailbox_never_answers_bobs_email(inbox, alice_mailbox
     bobs.refresh_from_db()
     assert alices.status == "replied" and alices.reply_intent == "yes"
     assert bobs.status == "sent" and bobs.reply_text == "" and bobs.replied_at is None
+
+
+def test_a_copy_of_our_own_follow_up_in_the_inbox_is_not_their_reply(inbox, alice_mailbox, alice):
+    email = sent_email(make_campaign(alice), alice_mailbox, "bob@example.org", "Bob Smith")
+    # Sent to Bob with a Bcc to ourselves (or a server that files sent mail in the inbox too).
+    inbox.append(
+        mail.reply(
+            in_reply_to=email.message_id,
+            from_name="Alice Chen",
+            from_address=alice_mailbox.address,
+            text="Happy to follow up: I wanted to gently follow up on my note below.",
+        )
+    )
+
+    result = watcher.watch_mailbox(alice_mailbox)
+
+    assert result.errors == [] and result.replies == 0
+    email.refresh_from_db()
+    assert email.status == "sent" and email.replied_at is None and email.reply_text == ""
+
+
+def test_another_email_from_the_same_person_is_not_a_reply(inbox, alice_mailbox, alice):
+    email = sent_email(make_campaign(alice), alice_mailbox, "bob@example.org", "Bob Smith", subject="Coffee?")
+    inbox.append(
+        mail.reply(
+            in_reply_to=None,
+            from_name="Bob Smith",
+            from_address="bob@example.org",
+            subject="Lunch on Friday?",
+            text="Yes, are you free for lunch on Friday?",
+        )
+    )
+
+    result = watcher.watch_mailbox(alice_mailbox)
+
+    assert result.errors == [] and result.replies == 0
+    email.refresh_from_db()
+    assert email.status == "sent" and email.reply_intent == ""
+
+
+def test_a_folder_another_worker_is_reading_is_left_to_it(inbox, alice_mailbox, alice):
+    email = sent_email(make_campaign(alice), alice_mailbox, "bob@example.org", "Bob Smith")
+    inbox.append(
+        mail.reply(in_reply_to=email.message_id, from_name="Bob Smith", from_address="bob@example.org", text="Yes!")
+    )
+    cursor, _ = MailboxCursor.objects.get_or_create(mailbox=alice_mailbox, folder="INBOX")
+    held_until = timezone.now() + dt.timedelta(minutes=5)
+    MailboxCursor.objects.filter(pk=cursor.pk).update(lease_until=held_until)
+
+    result = watcher.watch_mailbox(alice_mailbox)
+
+    assert result.busy and result.examined == 0
+    email.refresh_from_db()
+    assert email.status == "sent"
+    cursor.refresh_from_db()
+    assert cursor.lease_until == held_until  # the other worker's lease is not cut short either
