@@ -145,9 +145,9 @@ mutation(
 mutation(
     id="approve-unverified",
     what="approval no longer checks email_verified",
-    file="sixdegrees/outreach/approval.py",
-    old="approver.pk == campaign.owner_id and approver.email_verified",
-    new="approver.pk == campaign.owner_id",
+    file="sixdegrees/accounts/access.py",  # is_signed_in_owner, which approve() asks
+    old='        and getattr(user, "email_verified", False)\n        and campaign.owner_confirmed\n',
+    new="        and campaign.owner_confirmed\n",
     catchers=[
         f"{OUTREACH}/test_rules_approval.py::test_a_signed_in_owner_whose_address_is_not_confirmed_cannot_send",
         f"{OUTREACH}/test_rules_approval.py::test_approve_refuses_the_owner_until_the_address_is_confirmed",
@@ -415,9 +415,9 @@ APPROVAL = "sixdegrees/outreach/approval.py"
 mutation(
     id="approve-any-verified-user",
     what="any signed-in, confirmed person may approve a campaign's email, not only its owner",
-    file=APPROVAL,
-    old='getattr(approver, "is_authenticated", False) and approver.pk == campaign.owner_id and',
-    new='getattr(approver, "is_authenticated", False) and',
+    file="sixdegrees/accounts/access.py",  # is_signed_in_owner, which approve() asks
+    old='        getattr(user, "is_authenticated", False)\n        and user.pk == campaign.owner_id\n',
+    new='        getattr(user, "is_authenticated", False)\n',
     catchers=[
         f"{OUTREACH}/test_rules_approval.py::test_a_confirmed_stranger_who_typed_alices_address_cannot_send_for_her"
     ],

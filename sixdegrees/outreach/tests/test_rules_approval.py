@@ -151,3 +151,15 @@ def test_a_confirmed_stranger_who_typed_alices_address_cannot_send_for_her(bob, 
     draft.refresh_from_db()
     assert draft.status == "draft"
     assert not CreditTransaction.objects.filter(transaction_type="usage").exists()
+
+
+def test_approve_refuses_anyone_but_the_owner_even_a_confirmed_person(alice, bob):
+    first = hop(planned_campaign(alice), 1)  # in alice's account, so nothing else holds it back
+
+    with pytest.raises(BadRequest) as refused:
+        approve(first, bob)
+
+    assert refused.value.status == 403
+    first.refresh_from_db()
+    assert first.status == "draft"
+    assert approve(first, alice)[1] is True
