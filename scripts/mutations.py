@@ -418,9 +418,7 @@ mutation(
     file="sixdegrees/accounts/access.py",  # is_signed_in_owner, which approve() asks
     old='        getattr(user, "is_authenticated", False)\n        and user.pk == campaign.owner_id\n',
     new='        getattr(user, "is_authenticated", False)\n',
-    catchers=[
-        f"{OUTREACH}/test_rules_approval.py::test_a_confirmed_stranger_who_typed_alices_address_cannot_send_for_her"
-    ],
+    catchers=[f"{OUTREACH}/test_rules_approval.py::test_approve_refuses_anyone_but_the_owner_even_a_confirmed_person"],
     area=APPROVAL_AREA,
 )
 mutation(
