@@ -12,6 +12,7 @@ Not part of `make test`: each mutation runs its own pytest, so the whole list ta
     .venv/bin/python scripts/mutations.py --discover       # run each against its area's test files
     .venv/bin/python scripts/mutations.py --table          # the markdown table for docs/testing.md
     .venv/bin/python scripts/mutations.py --check          # every anchor still in its file, exactly once
+    .venv/bin/python scripts/mutations.py --on-postgres    # the same, every test on PostgreSQL
 
 A mutation caught on PostgreSQL only runs there: pass --postgres URL (default
 postgres://postgres@127.0.0.1:5432/mutations; pytest-django creates test_mutations). Exits 1 when
@@ -616,8 +617,11 @@ def run_pytest(targets: list[str], *, database_url: str, stop_first: bool) -> tu
     return done.returncode, failed, done.stdout[-3000:]
 
 
+ON_POSTGRES = False  # --on-postgres: run every mutation's tests on PostgreSQL, not only the PostgreSQL-only ones
+
+
 def database_for(m: Mutation, postgres: str) -> str:
-    return postgres if m.db == "postgresql" else ""
+    return postgres if m.db == "postgresql" or ON_POSTGRES else ""
 
 
 def run_one(m: Mutation, *, postgres: str, discover: bool, baseline: dict[str, list[str]]) -> tuple[str, list[str]]:
@@ -663,7 +667,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--table", action="store_true", help="print the markdown table and exit")
     parser.add_argument("--check", action="store_true", help="check every anchor is in its file exactly once")
     parser.add_argument("--postgres", default=os.environ.get("MUTATIONS_DATABASE_URL", DEFAULT_POSTGRES))
+    parser.add_argument("--on-postgres", action="store_true", help="run every mutation's tests on PostgreSQL")
     options = parser.parse_args(argv)
+    global ON_POSTGRES
+    ON_POSTGRES = options.on_postgres
 
     for path in restore_leftovers():
         print(f"restored {path} from an interrupted run")
@@ -702,7 +709,7 @@ def main(argv: list[str] | None = None) -> int:
             started = time.monotonic()
             outcome, failed = run_one(m, postgres=options.postgres, discover=options.discover, baseline=baseline)
             outcomes[m.id] = outcome
-            where = " (PostgreSQL)" if m.db == "postgresql" else ""
+            where = " (PostgreSQL)" if database_for(m, options.postgres) else ""
             print(f"{outcome:8} {m.id}{where}  [{time.monotonic() - started:.0f} s]", flush=True)
             for line in failed:
                 print(f"         {line}")
