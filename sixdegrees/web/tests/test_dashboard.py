@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 
 from sixdegrees.campaigns.models import Campaign
 from sixdegrees.conftest import INTAKE, post_json
@@ -155,5 +156,16 @@ def test_the_live_panels_are_the_same_markup(alice_client, campaign_id):
 
 
 def test_the_dashboard_needs_few_queries(alice_client, campaign_id, django_assert_max_num_queries):
+    drafts = list(EmailOutreach.objects.filter(campaign_id=campaign_id).order_by("hop"))
     with django_assert_max_num_queries(40):
-        alice_client.get(f"/dashboard?campaign={campaign_id}")
+        response = alice_client.get(f"/dashboard?campaign={campaign_id}")
+    # Few queries, and still the whole page: the campaign, its chain and every draft.
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert INTAKE["target_name"] in html and "Ready to launch" in html and "Your path" in html
+    assert html.count('class="chain chain--h"') == 1
+    assert "The email for each step" in html and len(drafts) >= 2
+    for draft in drafts:
+        assert draft.recipient_name in html, draft.recipient_name
+        assert escape(draft.subject) in html, draft.subject
+    assert f'data-campaign="{campaign_id}"' in html and 'data-status="ready"' in html
