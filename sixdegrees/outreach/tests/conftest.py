@@ -3,6 +3,7 @@
 import pytest
 
 from sixdegrees.outreach import sender
+from sixdegrees.outreach.tests.inbox import Inbox
 from sixdegrees.outreach.tests.servers import dovecot, dovecot_server, smtp_server, tls_cert  # noqa: F401
 
 
@@ -12,3 +13,12 @@ def jitter_draw(request, monkeypatch):
     pick = min if request.param == "lowest" else max
     monkeypatch.setattr(sender, "jitter", lambda low, high: pick(low, high))
     return request.param
+
+
+@pytest.fixture
+def inbox(dovecot):  # noqa: F811  (the fixture imported above)
+    """The Dovecot INBOX, empty before and after the test."""
+    box = Inbox(dovecot)
+    box.clear()
+    yield box
+    box.clear()

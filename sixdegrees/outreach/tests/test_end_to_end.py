@@ -15,17 +15,8 @@ from sixdegrees.outreach.approval import approve, edit_draft
 from sixdegrees.outreach.tests import mail_samples as mail
 from sixdegrees.outreach.tests.chains import hop, planned_campaign
 from sixdegrees.outreach.tests.servers import make_mailbox
-from sixdegrees.outreach.tests.test_watcher import Inbox
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def inbox(dovecot):
-    box = Inbox(dovecot)
-    box.clear()
-    yield box
-    box.clear()
 
 
 @pytest.fixture

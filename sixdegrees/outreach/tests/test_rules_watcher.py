@@ -21,17 +21,9 @@ from sixdegrees.outreach import watcher
 from sixdegrees.outreach.models import MailboxCursor
 from sixdegrees.outreach.tests import mail_samples as mail
 from sixdegrees.outreach.tests.servers import make_campaign, make_mailbox
-from sixdegrees.outreach.tests.test_watcher import Inbox, sent_email
+from sixdegrees.outreach.tests.test_watcher import sent_email
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def inbox(dovecot):
-    box = Inbox(dovecot)
-    box.clear()
-    yield box
-    box.clear()
 
 
 @pytest.fixture

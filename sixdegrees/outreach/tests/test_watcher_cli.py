@@ -12,7 +12,7 @@ from sixdegrees.cli import cli
 from sixdegrees.outreach.models import EmailOutreach
 from sixdegrees.outreach.tests import mail_samples as mail
 from sixdegrees.outreach.tests.servers import make_campaign, make_mailbox
-from sixdegrees.outreach.tests.test_watcher import Inbox, sent_email
+from sixdegrees.outreach.tests.test_watcher import sent_email
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,14 +21,6 @@ def run(*args: str):
     result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
     result.printed = "".join(line for line in result.output.splitlines(True) if not line.startswith('{"time"'))
     return result
-
-
-@pytest.fixture
-def inbox(dovecot):
-    box = Inbox(dovecot)
-    box.clear()
-    yield box
-    box.clear()
 
 
 def test_watch_once_applies_replies_and_reports_them(alice, smtp_server, dovecot, inbox):
