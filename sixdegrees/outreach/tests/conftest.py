@@ -1,6 +1,7 @@
 """Fixtures for the outreach tests: the real mail servers in servers.py (aiosmtpd, Dovecot)."""
 
 import pytest
+from django.test import Client
 
 from sixdegrees.outreach import sender
 from sixdegrees.outreach.tests.inbox import Inbox
@@ -22,3 +23,11 @@ def inbox(dovecot):  # noqa: F811  (the fixture imported above)
     box.clear()
     yield box
     box.clear()
+
+
+@pytest.fixture
+def signed_in(alice) -> Client:
+    """A browser signed in as alice, the owner."""
+    client = Client()
+    client.force_login(alice)
+    return client

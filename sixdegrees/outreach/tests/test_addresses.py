@@ -22,13 +22,6 @@ MESSAGE = "Please enter a valid email address, like name@example.com."
 
 
 @pytest.fixture
-def signed_in(alice) -> Client:
-    client = Client()
-    client.force_login(alice)
-    return client
-
-
-@pytest.fixture
 def draft(alice) -> EmailOutreach:
     campaign = Campaign.objects.create(owner=alice, email=alice.email, target_name="Jane Doe", status="ready")
     return EmailOutreach.objects.create(

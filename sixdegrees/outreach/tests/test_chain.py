@@ -22,13 +22,6 @@ def mailbox(alice, smtp_server):
 
 
 @pytest.fixture
-def signed_in(alice) -> Client:
-    client = Client()
-    client.force_login(alice)
-    return client
-
-
-@pytest.fixture
 def campaign(alice):
     return planned_campaign(alice)
 

@@ -36,13 +36,6 @@ def mailbox(alice, smtp_server):
     return make_mailbox(alice, smtp_server)
 
 
-@pytest.fixture
-def signed_in(alice) -> Client:
-    client = Client()
-    client.force_login(alice)
-    return client
-
-
 # --- The hop gate ---------------------------------------------------------------------------------
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from sixdegrees.campaigns.models import Campaign
 from sixdegrees.conftest import INTAKE, post_json
@@ -16,13 +15,6 @@ def patch_json(client, url, data):
     import json
 
     return client.generic("PATCH", url, json.dumps(data, ensure_ascii=False), content_type="application/json")
-
-
-@pytest.fixture
-def signed_in(alice) -> Client:
-    client = Client()
-    client.force_login(alice)
-    return client
 
 
 @pytest.fixture
