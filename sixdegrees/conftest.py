@@ -9,6 +9,7 @@ import pytest
 import time_machine
 
 from sixdegrees import test_clock
+from sixdegrees.bench.web import INTAKE  # one sample intake for the tests and the web benchmark
 
 REQUIRE_SERVICES = os.environ.get("SIXDEGREES_REQUIRE_SERVICES") == "1"
 _TRAVELLER = pytest.StashKey[time_machine.travel]()
@@ -79,16 +80,6 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-INTAKE = {
-    "user_name": "Alice Chen",
-    "user_email": "alice@example.com",
-    "user_background": "Founder of a climate-tech startup; previously ML engineer at Stripe; Stanford alumna.",
-    "target_name": "Jane Doe",
-    "target_company": "Partner at Sequoia Capital",
-    "target_reason": "We are raising our Series A and Jane led two climate investments last year.",
-}
 
 
 @pytest.fixture

@@ -279,22 +279,23 @@ def checkout_completed(event: _Event) -> str:
     user = find_user(reference=session.get("client_reference_id") or "", customer=customer, email=email)
     plan = _plan_from_metadata(session.get("metadata")) or _plan_from_items(event.get("line_items", "data"))
     amount, currency = _int(session.get("amount_total")), session.get("currency") or ""
-    if session.get("mode") == "subscription":
-        subscription_id = _id(session.get("subscription"))
-        if subscription_id:
-            row = _subscription(subscription_id)
-            _learn(row, user=user, customer=customer, plan=plan)
-            if user is not None and plan is not None and plan.unlimited:
-                _extend(row, timezone.now() + PROVISIONAL_PERIOD)
-            sync_user_plan(row.user_id)
-        if user is None:
-            return _flag(
-                BillingFlag.Kind.UNMATCHED_PAYMENT,
-                f"Checkout {session.get('id')} paid by {email or 'an unknown address'} matches no account.",
-                event,
-                amount=amount,
-                currency=currency,
-            )
+    subscription = session.get("mode") == "subscription"
+    subscription_id = _id(session.get("subscription")) if subscription else ""
+    if subscription_id:
+        row = _subscription(subscription_id)
+        _learn(row, user=user, customer=customer, plan=plan)
+        if user is not None and plan is not None and plan.unlimited:
+            _extend(row, timezone.now() + PROVISIONAL_PERIOD)
+        sync_user_plan(row.user_id)
+    if user is None:
+        return _flag(
+            BillingFlag.Kind.UNMATCHED_PAYMENT,
+            f"Checkout {session.get('id')} paid by {email or 'an unknown address'} matches no account.",
+            event,
+            amount=amount,
+            currency=currency,
+        )
+    if subscription:
         invoice_id = _id(session.get("invoice"))
         if plan is None or not invoice_id:
             return f"subscription {subscription_id} of {user.pk}; its credits come with invoice.paid"
@@ -306,14 +307,6 @@ def checkout_completed(event: _Event) -> str:
             amount=amount,
             currency=currency,
             customer=customer,
-        )
-    if user is None:
-        return _flag(
-            BillingFlag.Kind.UNMATCHED_PAYMENT,
-            f"Checkout {session.get('id')} paid by {email or 'an unknown address'} matches no account.",
-            event,
-            amount=amount,
-            currency=currency,
         )
     if plan is None or plan.unlimited:
         return _flag(

@@ -16,10 +16,12 @@ import ctypes
 import logging
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -67,3 +69,16 @@ def watch_parent(parent_pid: int, *, interval: float = 0.5, grace: float = 4.0) 
     thread = threading.Thread(target=run, name="sixdegrees-parent-watch", daemon=True)
     thread.start()
     return thread
+
+
+def stop_group(process: subprocess.Popen[Any], *, grace: float = 10) -> None:
+    """Stop a child started with start_new_session=True and everything it forked: SIGTERM, then
+    SIGKILL after `grace` seconds, and reap it so no zombie is left."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()

@@ -14,7 +14,6 @@ import logging
 import os
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from sixdegrees.lib.lifeline import stop_group
 from sixdegrees.ops import backup_engines as engines
 from sixdegrees.ops.backups import (
     Backup,
@@ -281,14 +281,8 @@ class Drill:
 
     def stop_service(self) -> None:
         server, self.server = self.server, None
-        if server is None or server.poll() is not None:
-            return
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        if server is not None:
+            stop_group(server)
 
     def server_log_tail(self) -> str:
         try:

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
-import signal
 import sqlite3
 import subprocess
 import time
@@ -21,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from sixdegrees.conftest import INTAKE, free_port
+from sixdegrees.lib.lifeline import stop_group
 from sixdegrees.ops.tests.helpers import ROOT, subprocess_env
 from sixdegrees.ops.tests.routes import api_write_routes, fill
 from sixdegrees.ops.tests.test_scale_out import cli, wait_for
@@ -93,12 +92,7 @@ def served(tmp_path_factory) -> Iterator[Served]:
         wait_for(answering, "the server answering", seconds=60)
         yield site
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop_group(server)
 
 
 # --- Chunked bodies -----------------------------------------------------------------------------------
