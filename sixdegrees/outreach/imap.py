@@ -15,7 +15,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 from imapclient.imapclient import SENT
 
-from sixdegrees.outreach.server import ServerSettings, tls_context
+from sixdegrees.mail.server import ServerSettings, tls_context
 
 # Where providers keep sent mail when the server does not flag the folder (RFC 6154 SPECIAL-USE).
 SENT_FOLDER_NAMES = (

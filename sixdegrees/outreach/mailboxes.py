@@ -20,8 +20,8 @@ from sixdegrees.outreach import crypto
 from sixdegrees.outreach.imap import ImapSettings
 from sixdegrees.outreach.imap import check_login as imap_check_login
 from sixdegrees.outreach.models import Mailbox
-from sixdegrees.outreach.smtp import SmtpSettings
-from sixdegrees.outreach.smtp import check_login as smtp_check_login
+from sixdegrees.mail.smtp import SmtpSettings
+from sixdegrees.mail.smtp import check_login as smtp_check_login
 
 logger = logging.getLogger(__name__)
 

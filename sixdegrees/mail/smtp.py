@@ -22,7 +22,7 @@ import socket
 import ssl
 from email.message import EmailMessage
 
-from sixdegrees.outreach.server import ServerSettings, tls_context
+from sixdegrees.mail.server import ServerSettings, tls_context
 
 KINDS = ("transient", "permanent", "quota", "auth", "connection")
 QUOTA_PATTERN = re.compile(r"\b5\.4\.5\b|quota|sending limit|limit exceeded", re.IGNORECASE)
