@@ -21,7 +21,7 @@ from email.utils import format_datetime, parseaddr
 from typing import TYPE_CHECKING, Any
 
 from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
+from django.template.loader import select_template
 from django.utils import timezone, translation
 
 if TYPE_CHECKING:  # only read its attributes: the mail package does not depend on outreach
@@ -141,15 +141,32 @@ class Rendered:
 
 def render(name: str, context: Mapping[str, Any], language: str) -> Rendered:
     """Subject, text and (if the template exists) HTML of email `name`, in `language`."""
-    with translation.override(language or "en"):
-        subject = get_template(f"mail/{name}.subject.txt").render(dict(context))
-        # Template files end with a newline the text never had: drop exactly that one.
-        text = get_template(f"mail/{name}.txt").render(dict(context)).removesuffix("\n")
-        try:
-            html = get_template(f"mail/{name}.html").render(dict(context))
-        except TemplateDoesNotExist:
-            html = ""
-    return Rendered(subject=" ".join(subject.split()), text=text, html=html)
+    subject = _render_part(name, "subject.txt", context, language)
+    return Rendered(
+        subject=" ".join(subject.splitlines()).strip(),
+        text=render_text(name, context, language),
+        html=_render_part(name, "html", context, language, optional=True),
+    )
+
+
+def render_text(name: str, context: Mapping[str, Any], language: str) -> str:
+    """The plain text of `name` in `language` (also for drafts, whose subject is made elsewhere)."""
+    # Template files end with a newline the text never had: drop exactly that one.
+    return _render_part(name, "txt", context, language).removesuffix("\n")
+
+
+def _render_part(name: str, part: str, context: Mapping[str, Any], language: str, optional: bool = False) -> str:
+    """`mail/<name>.<language>.<part>` if the text differs by language, else `mail/<name>.<part>`
+    (whose `{% blocktranslate %}` sentences come from the catalogue), rendered in `language`."""
+    language = language or "en"
+    try:
+        template = select_template([f"mail/{name}.{language}.{part}", f"mail/{name}.{part}"])
+    except TemplateDoesNotExist:
+        if optional:
+            return ""
+        raise
+    with translation.override(language):
+        return template.render(dict(context))
 
 
 def build(

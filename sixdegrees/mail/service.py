@@ -115,7 +115,12 @@ def send(
         # Never the message itself: it may hold a live sign-in code.
         logger.error(
             "service email not sent; will retry",
-            extra={"event": "service_email_failed", "template": template, "service_email_id": row.pk, "error": exc.message},
+            extra={
+                "event": "service_email_failed",
+                "template": template,
+                "service_email_id": row.pk,
+                "error": exc.message,
+            },
         )
         raise NotSent(exc.message) from None
 

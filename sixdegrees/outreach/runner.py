@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from sixdegrees.mail import build as message
 from sixdegrees.mail import localbox
+from sixdegrees.mail.smtp import SendError, SmtpConnection
 from sixdegrees.outreach import mailboxes, unsubscribe
 from sixdegrees.outreach.models import EmailOutreach, Mailbox, Suppression
 from sixdegrees.outreach.sender import BatchResult, reclaim_expired, routes_with_due_rows, send_batch
-from sixdegrees.mail.smtp import SendError, SmtpConnection
 
 Status = EmailOutreach.Status
 

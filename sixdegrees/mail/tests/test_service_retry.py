@@ -37,9 +37,7 @@ def later(minutes: float):
     return time_machine.travel(timezone.now() + dt.timedelta(minutes=minutes), tick=True)
 
 
-def test_a_failed_code_answers_503_and_the_retry_task_delivers_it_once_the_server_is_up(
-    operator_smtp, alice, caplog
-):
+def test_a_failed_code_answers_503_and_the_retry_task_delivers_it_once_the_server_is_up(operator_smtp, alice, caplog):
     caplog.set_level(logging.DEBUG)
     operator_smtp.stop()  # the mail server is down
     client = Client()
@@ -71,9 +69,7 @@ def test_a_failed_code_answers_503_and_the_retry_task_delivers_it_once_the_serve
 
 def test_the_sign_in_page_says_so_in_chinese(operator_smtp, alice):
     operator_smtp.stop()
-    response = Client().post(
-        "/signin", {"step": "request", "email": alice.email}, HTTP_ACCEPT_LANGUAGE="zh-hans"
-    )
+    response = Client().post("/signin", {"step": "request", "email": alice.email}, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 503
     page = response.content.decode()
     assert "我们未能发送验证码，请一分钟后再试。" in page
