@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import socket
 import ssl
 from dataclasses import dataclass
 
@@ -48,3 +49,18 @@ def _context(cafile: str, _mtime_ns: int) -> ssl.SSLContext:
     if cafile:
         context.load_verify_locations(cafile=cafile)
     return context
+
+
+def network_words(exc: BaseException) -> str:
+    """A network or TLS failure in plain words, the same for SMTP and IMAP."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"the server's certificate is not trusted ({exc.verify_message})"
+    if isinstance(exc, ssl.SSLError):
+        return f"the secure connection failed ({exc.reason or exc})"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, TimeoutError | socket.timeout):
+        return "the server did not answer in time"
+    if isinstance(exc, socket.gaierror):
+        return "the server's name could not be found"
+    return str(exc) or type(exc).__name__
