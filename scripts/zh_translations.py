@@ -5,6 +5,7 @@ ZH = {
     "This field is required.": "此项为必填项。",
     "Please enter a valid email address, like name@example.com.": "请输入有效的邮箱地址，例如 name@example.com。",
     "If that address has campaigns, a sign-in code is on its way.": "如果该地址有活动，登录验证码已在发送途中。",
+    "We could not send the code; try again in a minute.": "我们未能发送验证码，请一分钟后再试。",
     "Please enter the code from the email.": "请输入邮件中的验证码。",
     "Your SixDegrees sign-in code: %(code)s": "您的 SixDegrees 登录验证码：%(code)s",
     "Hello,\n\nYour sign-in code is %(code)s. It works once, for %(minutes)s minutes.\n\nOr open this link to sign in:\n%(link)s\n\nIf you did not ask for this, you can ignore this email; nobody can sign in without the code.": "您好：\n\n您的登录验证码是 %(code)s，仅可使用一次，%(minutes)s 分钟内有效。\n\n也可以打开以下链接直接登录：\n%(link)s\n\n如果这不是您本人的操作，请忽略此邮件；没有验证码，任何人都无法登录。",

@@ -82,6 +82,24 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_service_outbox():
+    """The service's mail (sign-in codes, notices) collects in memory; each test starts with none."""
+    from sixdegrees.mail import service
+
+    service.outbox.clear()
+    yield
+    service.outbox.clear()
+
+
+@pytest.fixture
+def mailoutbox():
+    """What the service emailed people in this test (replaces pytest-django's Django-mail outbox)."""
+    from sixdegrees.mail import service
+
+    return service.outbox
+
+
 @pytest.fixture
 def intake_data():
     return dict(INTAKE)

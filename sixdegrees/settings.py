@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "sixdegrees.outreach",
     "sixdegrees.billing",
     "sixdegrees.ops",
+    "sixdegrees.mail",
     "sixdegrees.web",
 ]
 
@@ -231,26 +232,16 @@ PLAN_LEASE_SECONDS = 45
 PLAN_WATCHDOG_SECONDS = 10
 PLAN_MAX_ATTEMPTS = 3
 
-# --- Mail the service sends to people (sign-in codes, notices). Outreach mail has its own sender.
+# --- Mail the service sends to people (sign-in codes, notices): sixdegrees/mail/service.py.
 GMAIL_ADDRESS = env_str("GMAIL_ADDRESS")
 GMAIL_APP_PASSWORD = env_str("GMAIL_APP_PASSWORD")
 SMTP_HOST = env_str("SMTP_HOST", "smtp.gmail.com")
 SMTP_PORT = env_int("SMTP_PORT", 587, minimum=1, maximum=65535)
 SMTP_SECURITY = env_choice("SMTP_SECURITY", ("starttls", "ssl", "none"), "starttls")
 DEFAULT_FROM_EMAIL = env_str("SIXDEGREES_FROM_EMAIL") or GMAIL_ADDRESS or "SixDegrees <no-reply@localhost>"
-if GMAIL_ADDRESS and GMAIL_APP_PASSWORD:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = SMTP_HOST
-    EMAIL_PORT = SMTP_PORT
-    EMAIL_HOST_USER = GMAIL_ADDRESS
-    EMAIL_HOST_PASSWORD = GMAIL_APP_PASSWORD
-    EMAIL_USE_TLS = SMTP_SECURITY == "starttls"
-    EMAIL_USE_SSL = SMTP_SECURITY == "ssl"
-    EMAIL_TIMEOUT = 30
-else:
-    # No mailbox yet: every message lands as a file in the local outbox folder.
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = str(OUTBOX_DIR)
+# How sixdegrees/mail/service.py hands them over: the SMTP server with a mailbox, else a file in
+# the local outbox folder (the test settings keep them in memory).
+SERVICE_MAIL_TRANSPORT = "smtp" if GMAIL_ADDRESS and GMAIL_APP_PASSWORD else "folder"
 
 # --- Outreach sender (outreach/sender.py). The operator's default mailbox is GMAIL_ADDRESS on the
 # SMTP_* server above; people connect their own mailboxes (outreach.Mailbox), used first.

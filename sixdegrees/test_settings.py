@@ -13,3 +13,5 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Tasks run inline, in the test's transaction; tests of the real consumer start one explicitly.
 HUEY = {**HUEY, "immediate": True}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Service mail (sign-in codes, notices) collects in sixdegrees.mail.service.outbox, like Django's mail.outbox.
+SERVICE_MAIL_TRANSPORT = "memory"

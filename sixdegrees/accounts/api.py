@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from ninja import Router
 
 from sixdegrees.accounts.models import User
-from sixdegrees.accounts.signin import send_code, sign_in, verify_code
+from sixdegrees.accounts.signin import code_not_sent_error, send_code, sign_in, verify_code
 from sixdegrees.lib.addresses import validate_sendable_email
-from sixdegrees.lib.http import BadRequest, read_json_or_form
+from sixdegrees.lib.http import BadRequest, json_error, read_json_or_form
 from sixdegrees.lib.ratelimit import enforce
+from sixdegrees.mail.service import NotSent
 
 router = Router(tags=["accounts"])
 
@@ -40,8 +41,12 @@ def request_code(request: HttpRequest):
     email = _email_from(read_json_or_form(request))
     user = User.objects.filter(email__iexact=email, is_active=True).first()
     if user is not None:
-        with translation.override(user.language):
-            send_code(request, user)
+        try:
+            with translation.override(user.language):
+                send_code(request, user)
+        except NotSent:
+            # The truth, in the caller's language: the code is stored and retried, but may be late.
+            return json_error(code_not_sent_error(), status=503)
     # The same answer whether or not the address has an account or a code went out, so neither can be probed.
     return JsonResponse(
         {"success": True, "message": _("If that address has campaigns, a sign-in code is on its way.")},

@@ -19,13 +19,13 @@ from django.contrib.auth import login
 from django.core import signing
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sixdegrees.accounts.access import claim_pending_campaigns, session_campaign_ids
 from sixdegrees.accounts.models import LoginCode, User
-from sixdegrees.lib.mail import send_to_person
 from sixdegrees.lib.ratelimit import exceeded
+from sixdegrees.mail import service
 from sixdegrees.ops.metrics import count_signin_code_refused
 
 logger = logging.getLogger(__name__)
@@ -53,6 +53,8 @@ def send_code(request: HttpRequest, user: User) -> bool:
     The sign-in page, the API and the intake all send codes through here, so the limits hold
     whichever one an abuser picks. Past a limit nothing is sent and the caller is not told: its
     answer stays "a code is on its way", so it learns neither that the account exists nor the count.
+    Raises `service.NotSent` when the email could not be sent now (it is retried): the caller
+    answers "we could not send the code; try again in a minute" instead.
     """
     if not user.is_active:
         return False
@@ -73,7 +75,7 @@ def send_code(request: HttpRequest, user: User) -> bool:
 
 
 def _issue_code(user: User) -> str:
-    """Create a code for `user` and email it (with a one-click link). Returns the code."""
+    """Create a code for `user` and email it (with a one-click link). Returns the code; raises NotSent."""
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
         # A new code replaces any earlier one still waiting.
@@ -85,16 +87,20 @@ def _issue_code(user: User) -> str:
         )
     token = signing.dumps({"id": row.pk, "code": code}, salt=_LINK_SALT)
     link = f"{settings.SITE_URL}/signin/link/{token}"
-    with translation.override(user.language):
-        subject = _("Your SixDegrees sign-in code: %(code)s") % {"code": code}
-        body = _(
-            "Hello,\n\nYour sign-in code is %(code)s. It works once, for %(minutes)s minutes.\n\n"
-            "Or open this link to sign in:\n%(link)s\n\n"
-            "If you did not ask for this, you can ignore this email; nobody can sign in without the code."
-        ) % {"code": code, "minutes": settings.LOGIN_CODE_MINUTES, "link": link}
-    send_to_person(user.email, subject, body)
+    service.send(
+        "signin-code",
+        {"code": code, "minutes": settings.LOGIN_CODE_MINUTES, "link": link},
+        to=user.email,
+        language=user.language,
+        expires_at=row.expires_at,
+        replaces_earlier=True,
+    )
     logger.info("sign-in code sent", extra={"event": "signin_code_sent", "user_id": user.pk})
     return code
+
+
+def code_not_sent_error() -> str:
+    return _("We could not send the code; try again in a minute.")
 
 
 @dataclass

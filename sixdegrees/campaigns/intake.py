@@ -27,6 +27,7 @@ from sixdegrees.accounts.signin import find_or_create_user, send_code
 from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign
 from sixdegrees.lib.addresses import validate_sendable_email
+from sixdegrees.mail.service import NotSent
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +141,10 @@ def start_campaign(request: HttpRequest, cleaned: dict[str, str], language: str)
     if not proven:
         # Proving the address unlocks sending; the code goes to the address, never to this browser.
         with translation.override(language):
-            send_code(request, user)
+            try:
+                send_code(request, user)
+            except NotSent:
+                pass  # the campaign stands; the code is stored and the mail task retries it
     logger.info(
         "campaign created",
         extra={"event": "campaign_created", "campaign_id": campaign.id, "new_user": created},

@@ -8,14 +8,11 @@ in a person's mailbox is ever marked read, moved or deleted.
 
 from __future__ import annotations
 
-import socket
-import ssl
-
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 from imapclient.imapclient import SENT
 
-from sixdegrees.outreach.server import ServerSettings, tls_context
+from sixdegrees.mail.server import ServerSettings, network_words, tls_context
 
 # Where providers keep sent mail when the server does not flag the folder (RFC 6154 SPECIAL-USE).
 SENT_FOLDER_NAMES = (
@@ -38,18 +35,6 @@ class ImapError(Exception):
         self.auth = auth
 
 
-def _words(exc: BaseException) -> str:
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"the server's certificate is not trusted ({exc.verify_message})"
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(exc, TimeoutError | socket.timeout):
-        return "the server did not answer in time"
-    if isinstance(exc, socket.gaierror):
-        return "the server's name could not be found"
-    return str(exc) or type(exc).__name__
-
-
 def connect(config: ImapSettings) -> IMAPClient:
     """A logged-in client; raises ImapError in plain words."""
     try:
@@ -63,7 +48,7 @@ def connect(config: ImapSettings) -> IMAPClient:
         if config.security == "starttls":
             client.starttls(tls_context(config.cafile))
     except (OSError, IMAPClientError) as exc:
-        raise ImapError(f"could not connect to {config.where}: {_words(exc)}") from None
+        raise ImapError(f"could not connect to {config.where}: {network_words(exc)}") from None
     try:
         client.login(config.username, config.password)
     except LoginError as exc:
@@ -72,7 +57,7 @@ def connect(config: ImapSettings) -> IMAPClient:
         raise ImapError(f"the server refused the password for {config.username} ({detail})", auth=True) from None
     except (OSError, IMAPClientError) as exc:
         _quietly_logout(client)
-        raise ImapError(f"login to {config.where} failed: {_words(exc)}") from None
+        raise ImapError(f"login to {config.where} failed: {network_words(exc)}") from None
     return client
 
 
@@ -139,7 +124,7 @@ class SentFolder:
             raise
         except (OSError, IMAPClientError) as exc:
             self.close()
-            raise ImapError(f"could not search the Sent folder on {self.config.where}: {_words(exc)}") from None
+            raise ImapError(f"could not search the Sent folder on {self.config.where}: {network_words(exc)}") from None
 
     def close(self) -> None:
         client, self.client = self.client, None

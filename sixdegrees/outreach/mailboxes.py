@@ -16,12 +16,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from sixdegrees.mail.smtp import SmtpSettings
+from sixdegrees.mail.smtp import check_login as smtp_check_login
 from sixdegrees.outreach import crypto
 from sixdegrees.outreach.imap import ImapSettings
 from sixdegrees.outreach.imap import check_login as imap_check_login
 from sixdegrees.outreach.models import Mailbox
-from sixdegrees.outreach.smtp import SmtpSettings
-from sixdegrees.outreach.smtp import check_login as smtp_check_login
 
 logger = logging.getLogger(__name__)
 

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
-from sixdegrees.outreach import localbox, mailboxes, message, unsubscribe
+from sixdegrees.mail import build as message
+from sixdegrees.mail import localbox
+from sixdegrees.mail.smtp import SendError, SmtpConnection
+from sixdegrees.outreach import mailboxes, unsubscribe
 from sixdegrees.outreach.models import EmailOutreach, Mailbox, Suppression
 from sixdegrees.outreach.sender import BatchResult, reclaim_expired, routes_with_due_rows, send_batch
-from sixdegrees.outreach.smtp import SendError, SmtpConnection
 
 Status = EmailOutreach.Status
 

@@ -26,10 +26,12 @@ from django.utils import timezone
 
 from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign
-from sixdegrees.outreach import crypto, localbox, mailboxes, message, unsubscribe
+from sixdegrees.mail import build as message
+from sixdegrees.mail import localbox
+from sixdegrees.mail.smtp import SendError, SmtpConnection
+from sixdegrees.outreach import crypto, mailboxes, unsubscribe
 from sixdegrees.outreach.imap import ImapError, SentFolder
 from sixdegrees.outreach.models import EmailOutreach, Mailbox, Suppression
-from sixdegrees.outreach.smtp import SendError, SmtpConnection
 
 logger = logging.getLogger(__name__)
 Status = EmailOutreach.Status

@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sixdegrees.accounts.models import User
-from sixdegrees.accounts.signin import send_code, sign_in, verify_code, verify_link
+from sixdegrees.accounts.signin import code_not_sent_error, send_code, sign_in, verify_code, verify_link
 from sixdegrees.lib.ratelimit import RateLimited, enforce
+from sixdegrees.mail.service import NotSent
 from sixdegrees.web.forms import CodeForm, DeleteAccountForm, EmailForm, MailboxForm, ProfileForm
 from sixdegrees.web.middleware import remember_language
 
@@ -89,13 +90,17 @@ def signin(request: HttpRequest) -> HttpResponse:
                 error, status = exc.error, 429
             else:
                 user = User.objects.filter(email__iexact=email, is_active=True).first()
-                if user is not None:
-                    with translation.override(user.language):
-                        send_code(request, user)
-                # The same answer whether or not the address has an account or a code went out.
-                messages.info(request, _("If that address has campaigns, a sign-in code is on its way."))
-                step = "code"
-                code_form = CodeForm(initial={"email": email})
+                try:
+                    if user is not None:
+                        with translation.override(user.language):
+                            send_code(request, user)
+                except NotSent:
+                    error, status = code_not_sent_error(), 503  # stored and retried, but say so
+                else:
+                    # The same answer whether or not the address has an account or a code went out.
+                    messages.info(request, _("If that address has campaigns, a sign-in code is on its way."))
+                    step = "code"
+                    code_form = CodeForm(initial={"email": email})
         else:
             status = 400
     elif request.method == "POST" and request.POST.get("step") == "verify":

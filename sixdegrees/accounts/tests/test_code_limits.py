@@ -1,6 +1,6 @@
 """Sign-in codes per address and per caller, whichever path asks (intake, sign-in page, API).
 
-Mails are counted where they really land: the local outbox folder Django's file backend writes,
+Mails are counted where they really land: the local outbox folder the service's mail writes,
 as the service does without a mailbox.
 """
 
@@ -23,8 +23,8 @@ SAME_ANSWER = "If that address has campaigns, a sign-in code is on its way."
 
 @pytest.fixture
 def outbox(settings, tmp_path) -> Path:
-    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    settings.EMAIL_FILE_PATH = str(tmp_path)
+    settings.SERVICE_MAIL_TRANSPORT = "folder"
+    settings.OUTBOX_DIR = tmp_path
     return tmp_path
 
 

@@ -237,8 +237,8 @@ def test_a_new_address_gets_a_sign_in_code(client, intake_data, mailoutbox):
 
 
 def test_without_a_mailbox_the_code_lands_in_the_outbox_folder(client, intake_data, settings, tmp_path):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    settings.EMAIL_FILE_PATH = str(tmp_path)
+    settings.SERVICE_MAIL_TRANSPORT = "folder"
+    settings.OUTBOX_DIR = tmp_path
     post_json(client, "/api/intake", intake_data)
     written = "".join(p.read_text() for p in tmp_path.iterdir())
     assert "To: alice@example.com" in written

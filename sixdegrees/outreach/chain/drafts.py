@@ -11,6 +11,7 @@ from django.utils import timezone
 from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign, TimelineEvent
 from sixdegrees.lib.http import BadRequest
+from sixdegrees.mail.build import render, render_text
 from sixdegrees.outreach.chain.shape import current_path, hop_email, paths_of, who
 from sixdegrees.outreach.intent import Intent
 from sixdegrees.outreach.models import EmailOutreach
@@ -118,22 +119,14 @@ def offer_blurb(root: EmailOutreach) -> EmailOutreach | None:
     inp = _plan_input(campaign)
     writer = OfflinePlanner().writer(inp, read_intake(inp))
     zh = inp.language == "zh-hans"
-    user = writer.user
-    if zh:
-        note = f"{writer.about(36)}{writer.why_target(40)}如蒙回复，不胜感激，我的邮箱是{writer.email}。"
-        body = (
-            f"{greeting(root, True)}\n\n非常感谢您愿意帮忙转达！下面是一段可以直接转发的简短介绍：\n\n"
-            f"{note}\n\n再次感谢！\n{user}"
-        )
-    else:
-        note = (
-            f"{writer.about(18)} {writer.why_target(20)} I'd be grateful for a short conversation, "
-            f"and can be reached at {writer.email}."
-        )
-        body = (
-            f"{greeting(root, False)}\n\nThank you so much for offering to pass this on. Here is a short "
-            f"note you can forward as is:\n\n{note}\n\nThanks again,\n{user}"
-        )
+    words = {
+        "greeting": greeting(root, zh),
+        "user": writer.user,
+        "about": writer.about(36 if zh else 18),
+        "why": writer.why_target(40 if zh else 20),
+        "email": writer.email,
+    }
+    body = render_text("blurb", words, "zh-hans" if zh else "en")
     blurb = EmailOutreach.objects.create(
         campaign=campaign,
         hop=root.hop,
@@ -209,18 +202,15 @@ def _draft_for_suggested(root: EmailOutreach, introducer: str, name: str, addres
 
     inp = _plan_input(campaign)
     writer = OfflinePlanner().writer(inp, read_intake(inp))
-    if inp.language == "zh-hans":
-        body = (
-            f"您好：\n\n我是{writer.user}，{introducer}建议我联系您。{writer.about(36)}{writer.why_target(40)}"
-            f"\n\n不知您是否方便简短交流，或者给我指个方向？非常感谢！\n\n祝好，\n{writer.user}"
-        )
-        return f"{introducer}建议我联系您", body
-    body = (
-        f"Hi there,\n\n{introducer} suggested I get in touch with you. {writer.about(18)} "
-        f"{writer.why_target(20)}\n\nWould you be open to a short conversation, or to pointing me in the "
-        f"right direction? Thank you for considering it.\n\nBest wishes,\n{writer.user}"
-    )
-    return f"{introducer} suggested I get in touch", body
+    zh = inp.language == "zh-hans"
+    words = {
+        "introducer": introducer,
+        "user": writer.user,
+        "about": writer.about(36 if zh else 18),
+        "why": writer.why_target(40 if zh else 20),
+    }
+    rendered = render("suggested", words, "zh-hans" if zh else "en")
+    return rendered.subject, rendered.text
 
 
 def tried_paths(campaign: Campaign) -> set[int]:

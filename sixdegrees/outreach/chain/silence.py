@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign
+from sixdegrees.mail.build import render_text
 from sixdegrees.outreach.chain.drafts import auto_approve, greeting, offer_next_path, reply_subject
 from sixdegrees.outreach.chain.notices import notify
 from sixdegrees.outreach.chain.shape import who
@@ -38,17 +39,7 @@ def follow_up_due(email: EmailOutreach) -> dt.datetime | None:
 
 
 def _follow_up_body(root: EmailOutreach, zh: bool, user: str) -> str:
-    if zh:
-        return (
-            f"{greeting(root, True)}\n\n冒昧再跟进一下我之前的邮件，担心它被其他邮件淹没了。"
-            "如果现在不方便，完全可以理解；无论结果如何，简短回复一句对我都会很有帮助。"
-            f"\n\n谢谢您！\n{user}"
-        )
-    return (
-        f"{greeting(root, False)}\n\nI wanted to gently follow up on my note below, in case it got buried. "
-        "I completely understand if now isn't a good time; a short reply either way would help me a lot."
-        f"\n\nThank you,\n{user}"
-    )
+    return render_text("followup", {"greeting": greeting(root, zh), "user": user}, "zh-hans" if zh else "en")
 
 
 def awaiting_reply():

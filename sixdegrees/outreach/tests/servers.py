@@ -9,8 +9,11 @@ into a Dovecot Sent folder, as Gmail does.
 from __future__ import annotations
 
 import collections
+import contextlib
+import datetime
 import email
 import imaplib
+import ipaddress
 import logging
 import shutil
 import socket
@@ -23,10 +26,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import policy
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from sixdegrees.conftest import free_port, need_service
 
@@ -113,44 +121,145 @@ class SmtpServer:
     handler: Recorder
     credentials: dict[str, str]
     logins: list[str] = field(default_factory=list)
+    controller: Any = None  # the running aiosmtpd Controller, None while stopped
+    make_controller: Callable[[], Any] | None = None
+
+    def stop(self) -> None:
+        """Take the server down (clients get "connection refused") until `start`."""
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def start(self) -> None:
+        """Bring it up again on the same port (an aiosmtpd Controller cannot be restarted: a new one)."""
+        if self.controller is None:
+            assert self.make_controller is not None
+            self.controller = self.make_controller()
+            self.controller.start()
 
     @property
     def received(self) -> list[Received]:
         return self.handler.received
 
 
-@pytest.fixture
-def smtp_server(tls_cert):
-    cert, key = tls_cert
+@contextlib.contextmanager
+def serving_smtp(cert: Path, key: Path, cafile: Path):
+    """An aiosmtpd server (STARTTLS required, then AUTH) with `cert`; clients trust `cafile`."""
     handler = Recorder()
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(str(cert), str(key))
-    server = SmtpServer("127.0.0.1", free_port(), str(cert), handler, {SMTP_USER: SMTP_PASSWORD})
+    server = SmtpServer("127.0.0.1", free_port(), str(cafile), handler, {SMTP_USER: SMTP_PASSWORD})
 
     def authenticate(_server, _session, _envelope, _mechanism, data):
         ok = isinstance(data, LoginPassword) and server.credentials.get(data.login.decode()) == data.password.decode()
         server.logins.append(f"{data.login.decode() if isinstance(data, LoginPassword) else '?'}:{ok}")
         return AuthResult(success=ok, handled=False)
 
-    controller = Controller(
-        handler,
-        hostname=server.host,
-        port=server.port,
-        tls_context=context,
-        require_starttls=True,
-        authenticator=authenticate,
-        auth_required=True,
-    )
+    def make_controller() -> Controller:
+        return Controller(
+            handler,
+            hostname=server.host,
+            port=server.port,
+            tls_context=context,
+            require_starttls=True,
+            authenticator=authenticate,
+            auth_required=True,
+        )
+
+    server.make_controller = make_controller
     # aiosmtpd warns on every login ("Session.login_data is deprecated"): noise from the test server.
     server_log = logging.getLogger("mail.log")
     level = server_log.level
     server_log.setLevel(logging.ERROR)
-    controller.start()
+    server.start()
     try:
         yield server
     finally:
-        controller.stop()
+        server.stop()
         server_log.setLevel(level)
+
+
+@pytest.fixture
+def smtp_server(tls_cert):
+    cert, key = tls_cert
+    with serving_smtp(cert, key, cert) as server:
+        yield server
+
+
+@dataclass(frozen=True)
+class PrivateCa:
+    """A certificate authority made for the test run, and a server certificate it signed."""
+
+    ca_cert: Path
+    server_cert: Path
+    server_key: Path
+
+
+@pytest.fixture(scope="session")
+def private_ca(tmp_path_factory) -> PrivateCa:
+    """A private CA (as a self-hosted mail server has) and a localhost / 127.0.0.1 certificate from it."""
+    folder = tmp_path_factory.mktemp("private-ca")
+    now = datetime.datetime.now(datetime.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "SixDegrees Test CA")])
+    ca_cert = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=2))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                key_cert_sign=True,
+                crl_sign=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=2))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    found = PrivateCa(folder / "ca.pem", folder / "server.pem", folder / "server-key.pem")
+    found.ca_cert.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    found.server_cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    found.server_key.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return found
+
+
+@pytest.fixture
+def private_ca_smtp_server(private_ca):
+    """The SMTP server with a certificate from the private CA; `cafile` is the CA, not the server's cert."""
+    with serving_smtp(private_ca.server_cert, private_ca.server_key, private_ca.ca_cert) as server:
+        yield server
 
 
 # --- Dovecot (RECIPES §4) ---------------------------------------------------------------------

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core import mail
 from django.test import Client
 
 from sixdegrees.accounts.models import LoginCode
+from sixdegrees.mail import service as mail
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,21 +1,31 @@
-"""The one place outreach messages are built: headers, threading, unsubscribe, UTF-8 throughout.
+"""The one place messages are built: the service's own mail and outreach, UTF-8 throughout.
 
-The body is exactly what the person approved (plain text, no footer added); the subject and
-names may be in any language (RFC 2047 encoded words), the body goes base64 or quoted-printable
-so any server takes it without 8BITMIME or SMTPUTF8.
+Service mail (sign-in codes, notices) is rendered from templates, `mail/<name>.subject.txt`,
+`mail/<name>.txt` and optionally `mail/<name>.html`, inside `translation.override(language)`,
+so a template's `{% blocktranslate %}` sentences come from the same catalogue as the pages.
+
+An outreach body is exactly what the person approved (plain text, no footer added). Subjects
+and names may be in any language (RFC 2047 encoded words); bodies go base64 or quoted-printable
+so any server takes them without 8BITMIME or SMTPUTF8.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, parseaddr
+from typing import TYPE_CHECKING, Any
 
-from django.utils import timezone
+from django.template import TemplateDoesNotExist
+from django.template.loader import select_template
+from django.utils import timezone, translation
 
-from sixdegrees.outreach.models import EmailOutreach
+if TYPE_CHECKING:  # only read its attributes: the mail package does not depend on outreach
+    from sixdegrees.outreach.models import EmailOutreach
 
 # CRLF line endings and 7-bit transfer encodings: safe for every SMTP server and for .eml files.
 POLICY = policy.SMTP.clone(cte_type="7bit")
@@ -55,6 +65,8 @@ def compose(
     in_reply_to: str = "",
     references: tuple[str, ...] = (),
     unsubscribe_url: str = "",
+    html: str = "",
+    headers: Mapping[str, str] | None = None,
 ) -> EmailMessage:
     message = EmailMessage(policy=POLICY)
     try:
@@ -72,9 +84,13 @@ def compose(
         if unsubscribe_url:
             message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
+        for header, value in (headers or {}).items():
+            message[header] = value
     except ValueError as exc:  # e.g. a line break smuggled into a header
         raise MessageError(str(exc)) from None
     message.set_content(body, charset="utf-8")
+    if html:
+        message.add_alternative(html, subtype="html", charset="utf-8")
     return message
 
 
@@ -110,4 +126,69 @@ def for_outreach(email: EmailOutreach, *, from_address: str, reply_to: str = "",
         in_reply_to=in_reply_to,
         references=references,
         unsubscribe_url=unsubscribe_url,
+    )
+
+
+# --- Templates --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str = ""
+
+
+def render(name: str, context: Mapping[str, Any], language: str) -> Rendered:
+    """Subject, text and (if the template exists) HTML of email `name`, in `language`."""
+    subject = _render_part(name, "subject.txt", context, language)
+    return Rendered(
+        subject=" ".join(subject.splitlines()).strip(),
+        text=render_text(name, context, language),
+        html=_render_part(name, "html", context, language, optional=True),
+    )
+
+
+def render_text(name: str, context: Mapping[str, Any], language: str) -> str:
+    """The plain text of `name` in `language` (also for drafts, whose subject is made elsewhere)."""
+    # Template files end with a newline the text never had: drop exactly that one.
+    return _render_part(name, "txt", context, language).removesuffix("\n")
+
+
+def _render_part(name: str, part: str, context: Mapping[str, Any], language: str, optional: bool = False) -> str:
+    """`mail/<name>.<language>.<part>` if the text differs by language, else `mail/<name>.<part>`
+    (whose `{% blocktranslate %}` sentences come from the catalogue), rendered in `language`."""
+    language = language or "en"
+    try:
+        template = select_template([f"mail/{name}.{language}.{part}", f"mail/{name}.{part}"])
+    except TemplateDoesNotExist:
+        if optional:
+            return ""
+        raise
+    with translation.override(language):
+        return template.render(dict(context))
+
+
+def build(
+    name: str,
+    context: Mapping[str, Any],
+    *,
+    language: str,
+    to: str,
+    from_address: str,
+    headers: Mapping[str, str] | None = None,
+) -> EmailMessage:
+    """The message for template `name` rendered in `language`, from `from_address` ("Name <a@b>" or "a@b")."""
+    rendered = render(name, context, language)
+    from_name, from_addr = parseaddr(from_address)
+    return compose(
+        from_name=from_name,
+        from_address=from_addr or from_address,
+        to_name="",
+        to_address=to,
+        subject=rendered.subject,
+        body=rendered.text,
+        html=rendered.html,
+        message_id=new_message_id(name, from_addr or from_address),
+        headers=headers,
     )

@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import re
 import smtplib
-import socket
-import ssl
 from email.message import EmailMessage
 
-from sixdegrees.outreach.server import ServerSettings, tls_context
+from sixdegrees.mail.server import ServerSettings, network_words, tls_context
 
 KINDS = ("transient", "permanent", "quota", "auth", "connection")
 QUOTA_PATTERN = re.compile(r"\b5\.4\.5\b|quota|sending limit|limit exceeded", re.IGNORECASE)
@@ -68,19 +66,9 @@ def classify(code: int, text: str) -> str:
 
 
 def _network_words(exc: BaseException) -> str:
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"the server's certificate is not trusted ({exc.verify_message})"
-    if isinstance(exc, ssl.SSLError):
-        return f"the secure connection failed ({exc.reason or exc})"
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(exc, TimeoutError | socket.timeout):
-        return "the server did not answer in time"
-    if isinstance(exc, socket.gaierror):
-        return "the server's name could not be found"
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return "the server closed the connection"
-    return str(exc) or type(exc).__name__
+    return network_words(exc)
 
 
 class SmtpConnection:
