@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign, TimelineEvent
+from sixdegrees.lib.mail import send_to_person
 from sixdegrees.outreach.models import EmailOutreach, Reply
 
 logger = logging.getLogger(__name__)
@@ -27,8 +28,6 @@ def notify(campaign: Campaign, kind: str, event: TimelineEvent, *, reply: Reply 
 
 
 def _send_notice(campaign_id: str, kind: str, event_id: int, reply_text: str) -> None:
-    from sixdegrees.lib.mail import send_to_person
-
     campaign = Campaign.objects.select_related("owner").filter(pk=campaign_id).first()
     event = TimelineEvent.objects.filter(pk=event_id).first()
     if campaign is None or event is None:
