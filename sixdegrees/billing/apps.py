@@ -16,6 +16,8 @@ class BillingConfig(AppConfig):
     verbose_name = "Billing"
 
     def ready(self) -> None:
+        # Imported here, not at the top: the receiver's ledger imports models, which need the app
+        # registry ready.
         from sixdegrees.billing.signals import grant_free_credit
 
         post_save.connect(

@@ -224,6 +224,7 @@ def check_anthropic() -> Finding:
         return Finding("anthropic", OK, "not used (STRATEGY_PLANNER=offline)")
     if not settings.ANTHROPIC_API_KEY:
         return Finding("anthropic", OK, "not configured: plans come from the offline planner")
+    # Imported here, like strategy.planner does, so that an offline-only deployment never loads the SDK.
     from sixdegrees.strategy.anthropic_planner import AnthropicPlanner
 
     where = settings.ANTHROPIC_BASE_URL or "api.anthropic.com"
