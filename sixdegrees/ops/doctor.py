@@ -166,8 +166,8 @@ def check_worker(now: dt.datetime) -> Finding:
     return Finding("worker", OK, f"{worker['alive']} alive, last heartbeat {int(worker['age_seconds'])} s ago")
 
 
-def mailboxes_to_check() -> tuple[list[Any], int]:
-    found: list[Any] = []
+def mailboxes_to_check() -> tuple[list[Mailbox], int]:
+    found: list[Mailbox] = []
     operator = operator_mailbox()
     if operator is not None:
         found.append(operator)
@@ -201,7 +201,7 @@ def check_mail() -> list[Finding]:
     return findings
 
 
-def _mail_fix(mailbox: Any, detail: str) -> str:
+def _mail_fix(mailbox: Mailbox, detail: str) -> str:
     if "refused the password" in detail:
         if mailbox.from_env:
             return "Create a new Google app password, set GMAIL_APP_PASSWORD and restart; sending resumes by itself."

@@ -102,7 +102,7 @@ class AutopilotIn(Schema):
     autopilot: bool
 
 
-def _require_signed_in_owner(request: HttpRequest, campaign) -> None:
+def _require_signed_in_owner(request: HttpRequest, campaign: Campaign) -> None:
     """Like approving: these can lead to sending, so only the signed-in owner may change them."""
     if not is_signed_in_owner(request.user, campaign):
         raise BadRequest(
