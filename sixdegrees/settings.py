@@ -103,7 +103,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "sixdegrees.lib.request_log.RequestLogMiddleware",
+    "sixdegrees.ops.request_log.RequestLogMiddleware",
     # Before anything that can answer on its own (SSL redirect, WhiteNoise, CommonMiddleware).
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core import checks
 from django.db.models.signals import post_save
 
+from sixdegrees.billing import plans
+
 
 class BillingConfig(AppConfig):
     name = "sixdegrees.billing"
@@ -14,6 +16,8 @@ class BillingConfig(AppConfig):
     verbose_name = "Billing"
 
     def ready(self) -> None:
+        # Imported here, not at the top: the receiver's ledger imports models, which need the app
+        # registry ready.
         from sixdegrees.billing.signals import grant_free_credit
 
         post_save.connect(
@@ -24,8 +28,6 @@ class BillingConfig(AppConfig):
 
 def check_payments(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """Half-configured payments: people could pay and we would never hear about it (or the reverse)."""
-    from sixdegrees.billing import plans
-
     links = [plan.code for plan in plans.plans() if plan.payment_link_url]
     problems: list[checks.CheckMessage] = []
     if links and not settings.STRIPE_WEBHOOK_SECRET:

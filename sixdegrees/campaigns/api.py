@@ -14,7 +14,9 @@ from sixdegrees.accounts.access import get_campaign_for_request, visible_campaig
 from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.intake import find_active_duplicate, start_campaign, validate_intake
 from sixdegrees.campaigns.models import Campaign
+from sixdegrees.campaigns.planning import redraft_for_path
 from sixdegrees.campaigns.serialize import campaign_detail, campaign_summary
+from sixdegrees.campaigns.signals import request_plan
 from sixdegrees.lib.http import BadRequest, read_json_object, read_json_or_form
 from sixdegrees.lib.ratelimit import enforce
 from sixdegrees.outreach.models import EmailOutreach
@@ -121,8 +123,6 @@ def campaigns(request: HttpRequest, page: int = 1, per_page: int = 20):
 
 @router.post("/campaign/{campaign_id}/select-path", summary="Choose another of the ranked paths")
 def select_path(request: HttpRequest, campaign_id: str):
-    from sixdegrees.campaigns.planning import redraft_for_path
-
     found = get_campaign_for_request(request, campaign_id)
     data = read_json_object(request)
     index = data.get("path_index")
@@ -139,8 +139,6 @@ def select_path(request: HttpRequest, campaign_id: str):
 
 @router.post("/campaign/{campaign_id}/regenerate", summary="Make a new plan (before anything was sent)")
 def regenerate(request: HttpRequest, campaign_id: str):
-    from sixdegrees.campaigns.tasks import plan_campaign
-
     found = get_campaign_for_request(request, campaign_id)
     if (
         found.status not in (Campaign.Status.READY, Campaign.Status.FAILED)
@@ -156,5 +154,5 @@ def regenerate(request: HttpRequest, campaign_id: str):
             updated_at=timezone.now(),
         )
         timeline.record(found, "regenerate")
-        transaction.on_commit(lambda: plan_campaign(found.id))
+        transaction.on_commit(lambda: request_plan(found.id))
     return _ok({"success": True, "campaign_id": found.id, "status": Campaign.Status.PROCESSING})

@@ -26,6 +26,7 @@ from sixdegrees.accounts.models import User
 from sixdegrees.accounts.signin import find_or_create_user, send_code
 from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign
+from sixdegrees.campaigns.signals import request_plan
 from sixdegrees.lib.addresses import validate_sendable_email
 from sixdegrees.mail.service import NotSent
 
@@ -116,8 +117,6 @@ def find_active_duplicate(request: HttpRequest, cleaned: dict[str, str]) -> Camp
 
 
 def start_campaign(request: HttpRequest, cleaned: dict[str, str], language: str) -> tuple[Campaign, User]:
-    from sixdegrees.campaigns.tasks import plan_campaign
-
     # Typing an address proves nothing: until this browser signs in as it, the campaign stays out
     # of that account (its owner would otherwise find, and could send, what a stranger wrote).
     proven = is_signed_in_as(request, cleaned["user_email"])
@@ -136,7 +135,7 @@ def start_campaign(request: HttpRequest, cleaned: dict[str, str], language: str)
             status=Campaign.Status.PROCESSING,
         )
         timeline.record(campaign, "created")
-        transaction.on_commit(lambda: plan_campaign(campaign.id))
+        transaction.on_commit(lambda: request_plan(campaign.id))
     remember_campaign(request, campaign)
     if not proven:
         # Proving the address unlocks sending; the code goes to the address, never to this browser.

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
@@ -24,15 +25,17 @@ from django.utils.translation import override
 
 from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign, CampaignStep
+from sixdegrees.campaigns.signals import request_plan
 from sixdegrees.outreach.models import EmailOutreach
+from sixdegrees.strategy.offline import OfflinePlanner
+from sixdegrees.strategy.outcome import PlanOutcome
 from sixdegrees.strategy.planner import drafts_for_every_path, make_plan
+from sixdegrees.strategy.schema import Draft, Plan, PlanInput
 
 logger = logging.getLogger(__name__)
 
 
-def plan_input_for(campaign: Campaign):  # -> PlanInput
-    from sixdegrees.strategy.schema import PlanInput
-
+def plan_input_for(campaign: Campaign) -> PlanInput:
     return PlanInput(
         user_name=campaign.user_name,
         user_email=campaign.email,
@@ -130,7 +133,12 @@ class LeaseKeeper(threading.Thread):
         return self.lease
 
 
-def store_plan(campaign: Campaign, outcome, lease, alternatives=None) -> str:  # outcome: planner.PlanOutcome
+def store_plan(
+    campaign: Campaign,
+    outcome: PlanOutcome,
+    lease: dt.datetime | None,
+    alternatives: dict[int, list[Draft]] | None = None,
+) -> str:
     plan = outcome.plan
     if alternatives is None:
         alternatives = drafts_for_every_path(plan_input_for(campaign), plan)
@@ -181,7 +189,7 @@ def store_plan(campaign: Campaign, outcome, lease, alternatives=None) -> str:  #
     return Campaign.Status.READY
 
 
-def replace_drafts(campaign: Campaign, drafts) -> None:
+def replace_drafts(campaign: Campaign, drafts: Iterable[Draft]) -> None:
     """Unsent drafts are the plan's; replace them. Anything queued or sent stays untouched."""
     EmailOutreach.objects.filter(campaign=campaign, status=EmailOutreach.Status.DRAFT).delete()
     EmailOutreach.objects.bulk_create(
@@ -200,15 +208,11 @@ def replace_drafts(campaign: Campaign, drafts) -> None:
 
 def redraft_for_path(campaign: Campaign, index: int) -> None:
     """Switch the campaign to path `index`: its drafts replace the current (unsent) ones."""
-    from sixdegrees.strategy.schema import Draft, Plan
-
     results = campaign.results or {}
     stored = (results.get("drafts_by_path") or {}).get(str(index))
     if stored:
         drafts = [Draft.model_validate(d) for d in stored]
     else:  # plans stored before drafts were kept per path
-        from sixdegrees.strategy.offline import OfflinePlanner
-
         plan = Plan.model_validate({k: results[k] for k in ("strategy", "drafts", "language")})
         drafts = OfflinePlanner().draft_path(plan_input_for(campaign), plan.strategy.paths[index])
     with transaction.atomic():
@@ -217,7 +221,7 @@ def redraft_for_path(campaign: Campaign, index: int) -> None:
         campaign.save(update_fields=["selected_path", "updated_at"])
 
 
-def mark_failed(campaign_id: str, reason: str, lease=None) -> None:
+def mark_failed(campaign_id: str, reason: str, lease: dt.datetime | None = None) -> None:
     rows = Campaign.objects.filter(id=campaign_id, status=Campaign.Status.PROCESSING)
     if lease is not None:
         rows = rows.filter(plan_lease_until=lease)
@@ -239,8 +243,6 @@ def find_stuck_plans(now: dt.datetime | None = None) -> list[str]:
 
 def rescue_stuck_plans() -> dict[str, int]:
     """The watchdog: re-run stuck plans, or fail them after PLAN_MAX_ATTEMPTS with a retry action."""
-    from sixdegrees.campaigns.tasks import plan_campaign
-
     retried = failed = 0
     for campaign_id in find_stuck_plans():
         campaign = Campaign.objects.filter(id=campaign_id).first()
@@ -263,7 +265,7 @@ def rescue_stuck_plans() -> dict[str, int]:
         if released != 1:
             continue
         timeline.record(campaign, "plan_retry", attempt=campaign.plan_attempts + 1)
-        plan_campaign(campaign_id)
+        request_plan(campaign_id)
         retried += 1
     if retried or failed:
         logger.warning("watchdog rescued plans", extra={"event": "plan_watchdog", "retried": retried, "failed": failed})

@@ -15,3 +15,8 @@ from sixdegrees.campaigns import planning
 @db_task()
 def plan_campaign(campaign_id: str) -> str:
     return planning.run_plan(campaign_id)
+
+
+def enqueue_plan(sender: object, campaign_id: str, **kwargs: object) -> None:
+    """Receiver of signals.plan_requested (connected in CampaignsConfig.ready)."""
+    plan_campaign(campaign_id)

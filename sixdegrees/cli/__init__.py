@@ -60,7 +60,10 @@ def cli() -> None:
 
 
 def main() -> None:
-    # Imported for their side effect of adding commands to the group.
+    # Imported for their side effect of adding commands to the group; here rather than at the top
+    # because each imports this module for `cli`. These modules load before setup_django(), so
+    # their commands import models (and what imports models) inside the command body: the one
+    # place function-level imports of sixdegrees modules are the rule.
     from sixdegrees.cli import backup, billing, db, importing, ops, outbox, running  # noqa: F401
 
     cli(prog_name="sixdegrees")

@@ -7,9 +7,21 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
+from django.conf import settings
 
 from sixdegrees.cli import cli
 from sixdegrees.cli.output import emit_json, json_option
+from sixdegrees.ops.backups import (
+    BackupError,
+    backup_dir,
+    create_backup,
+    find_backup,
+    list_backups,
+    prune_backups,
+    restore_backup,
+    verify_backup,
+)
+from sixdegrees.ops.drill import drills_log, run_drill
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,8 +61,6 @@ def backup_create(note: str, as_json: bool) -> None:
 
     Example: sixdegrees backup create --note "before the import"
     """
-    from sixdegrees.ops.backups import BackupError, create_backup
-
     try:
         made = create_backup("manual", note=note, echo=(lambda _m: None) if as_json else click.echo)
     except BackupError as exc:
@@ -76,8 +86,6 @@ def backup_list(as_json: bool) -> None:
 
     Example: sixdegrees backup list --json
     """
-    from sixdegrees.ops.backups import backup_dir, list_backups
-
     rows = [b.summary() for b in list_backups()]
     if as_json:
         emit_json(rows)
@@ -110,8 +118,6 @@ def backup_verify(backup_id: str, as_json: bool) -> None:
 
     Example: sixdegrees backup verify latest
     """
-    from sixdegrees.ops.backups import BackupError, find_backup, verify_backup
-
     try:
         found = find_backup(backup_id)
         checked = verify_backup(found)
@@ -151,8 +157,6 @@ def backup_restore(backup_id: str, to: str | None, accept_foreign: bool, yes: bo
 
     Example: sixdegrees backup restore latest --to /tmp/inspect.sqlite3
     """
-    from sixdegrees.ops.backups import BackupError, restore_backup
-
     if to is None and not yes and sys.stdin.isatty():
         click.confirm("Replace the live database with this backup (a safety backup is taken first)?", abort=True)
     try:
@@ -187,10 +191,6 @@ def backup_prune(keep_days: int | None, dry_run: bool, as_json: bool) -> None:
 
     Example: sixdegrees backup prune --keep-days 30
     """
-    from django.conf import settings
-
-    from sixdegrees.ops.backups import prune_backups
-
     result = prune_backups(keep_days or settings.BACKUP_KEEP_DAYS, dry_run=dry_run)
     if as_json:
         emit_json(result)
@@ -229,8 +229,6 @@ def drill(backup_id: str, timeout: int, keep: bool, as_json: bool) -> None:
 
     Example: sixdegrees drill --json
     """
-    from sixdegrees.ops.drill import drills_log, run_drill
-
     report = run_drill(backup_id, timeout=timeout, keep=keep, echo=(lambda _m: None) if as_json else click.echo)
     if as_json:
         emit_json(report.to_dict())

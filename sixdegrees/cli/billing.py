@@ -8,6 +8,9 @@ from sixdegrees.cli import cli
 from sixdegrees.cli.database import needs_database
 from sixdegrees.cli.output import emit_json, json_option
 
+# Commands import models, and the modules that import them, inside their bodies: this module is
+# imported before Django is set up (LazyDjangoGroup in cli/__init__.py sets it up per command).
+
 SHOWN = 50
 
 

@@ -12,6 +12,9 @@ from typing import Any, TypeVar
 
 import click
 
+# Commands import models, and the modules that import them, inside their bodies: this module is
+# imported before Django is set up (LazyDjangoGroup in cli/__init__.py sets it up per command).
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 

@@ -11,6 +11,9 @@ from sixdegrees.cli.backup import human_size
 from sixdegrees.cli.database import needs_database
 from sixdegrees.cli.output import emit_json, json_option
 
+# Commands import models, and the modules that import them, inside their bodies: this module is
+# imported before Django is set up (LazyDjangoGroup in cli/__init__.py sets it up per command).
+
 STATUSES = ("processing", "ready", "in_progress", "connected", "completed", "failed")
 
 

@@ -8,9 +8,15 @@ import time
 from typing import Any
 
 import click
+from django.conf import settings
 
 from sixdegrees.cli import cli
 from sixdegrees.cli.output import emit_json, json_option
+from sixdegrees.lib.logs import redact
+from sixdegrees.ops import logsearch
+
+# Commands import models, and the modules that import them, inside their bodies: this module is
+# imported before Django is set up (LazyDjangoGroup in cli/__init__.py sets it up per command).
 
 MARK = {"ok": "✓", "warn": "!", "fail": "✗"}
 
@@ -153,7 +159,6 @@ def doctor(offline: bool, as_json: bool) -> None:
 
     Example: sixdegrees doctor
     """
-    from sixdegrees.lib.logs import redact
     from sixdegrees.ops.doctor import FAIL, diagnose
 
     findings = diagnose(network=not offline)
@@ -200,8 +205,6 @@ def secrets(as_json: bool) -> None:
 
     Example: sixdegrees secrets --json
     """
-    from django.conf import settings
-
     from sixdegrees.ops.secrets import FIX, inspect_all, stored_mailbox_passwords
 
     states = inspect_all()
@@ -274,8 +277,6 @@ def logs(
 
     Example: sixdegrees logs --status 5xx --since 1h
     """
-    from sixdegrees.ops import logsearch
-
     try:
         wanted = logsearch.check_status_filter(status_filter)
         cutoff = logsearch.parse_since(since) if since else None

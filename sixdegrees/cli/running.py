@@ -9,12 +9,18 @@ import sys
 from typing import Any
 
 import click
+from django.conf import settings
 
 from sixdegrees.cli import cli
 from sixdegrees.cli.database import database_problem, needs_database
 from sixdegrees.cli.supervisor import SUPERVISOR_PID_VARIABLE, Child, Supervisor
 from sixdegrees.lib.lifeline import set_parent_death_signal, watch_parent
 from sixdegrees.lib.repeating import Repeating
+from sixdegrees.ops.backups import BackupError, backup_before_migrations
+from sixdegrees.ops.static import collect_static
+
+# Commands import models, and the modules that import them, inside their bodies: this module is
+# imported before Django is set up (LazyDjangoGroup in cli/__init__.py sets it up per command).
 
 logger = logging.getLogger(__name__)
 
@@ -27,10 +33,6 @@ def _migrate(verbosity: int = 1) -> None:
 
 def _collect_static() -> None:
     """Production pages need the static manifest before their first request (see ops/static.py)."""
-    from django.conf import settings
-
-    from sixdegrees.ops.static import collect_static
-
     try:
         took = collect_static()
     except Exception as exc:  # a full disk, a read-only data dir: say so before serving 500s
@@ -61,10 +63,6 @@ def up(host: str, port: int, web_workers: int) -> None:
 
     Example: sixdegrees up --host 127.0.0.1 --port 8000
     """
-    from django.conf import settings
-
-    from sixdegrees.ops.backups import BackupError, backup_before_migrations
-
     try:
         backup_before_migrations(echo=click.echo)
     except BackupError as exc:
@@ -178,7 +176,6 @@ def worker(workers: int | None, no_periodic: bool) -> None:
 
     Example: sixdegrees worker --workers 4
     """
-    from django.conf import settings
     from django.utils.module_loading import autodiscover_modules
     from huey.contrib.djhuey import HUEY
 

@@ -23,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from sixdegrees import __version__
 from sixdegrees.ops import backup_engines as engines
 from sixdegrees.ops.backup_engines import BackupError, Target
 from sixdegrees.ops.durable import fsync_dir, fsync_file, publish, write_json
@@ -273,8 +274,6 @@ def _sqlite_version() -> str:
 
 
 def _version() -> str:
-    from sixdegrees import __version__
-
     return __version__
 
 

@@ -17,10 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core import checks
+from django.db import DatabaseError, connection
+from django.db.models import Q
 from django.utils import timezone
 
 from sixdegrees.ops import secrets as secret_report
 from sixdegrees.ops import status as status_report
+from sixdegrees.ops.checks import check_deployment, same_disk
+from sixdegrees.outreach.mailboxes import operator_mailbox, test_connection
+from sixdegrees.outreach.models import Mailbox
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 MAX_MAILBOXES = 10  # people's own mailboxes checked per run (each is a network round trip)
@@ -45,8 +51,6 @@ class Finding:
 
 
 def check_database() -> Finding:
-    from django.db import DatabaseError, connection
-
     # Connecting to a missing SQLite file would create an empty one; say it is missing instead.
     missing = status_report.missing_database_file()
     if missing:
@@ -132,10 +136,6 @@ def check_secrets() -> list[Finding]:
 
 def check_configuration() -> list[Finding]:
     """Django's system checks, and in production the deployment warnings (ops/checks.py)."""
-    from django.core import checks
-
-    from sixdegrees.ops.checks import check_deployment
-
     messages = list(checks.run_checks(include_deployment_checks=settings.PRODUCTION))
     if settings.PRODUCTION:
         messages += check_deployment()
@@ -166,11 +166,8 @@ def check_worker(now: dt.datetime) -> Finding:
     return Finding("worker", OK, f"{worker['alive']} alive, last heartbeat {int(worker['age_seconds'])} s ago")
 
 
-def mailboxes_to_check() -> tuple[list[Any], int]:
-    from sixdegrees.outreach.mailboxes import operator_mailbox
-    from sixdegrees.outreach.models import Mailbox
-
-    found: list[Any] = []
+def mailboxes_to_check() -> tuple[list[Mailbox], int]:
+    found: list[Mailbox] = []
     operator = operator_mailbox()
     if operator is not None:
         found.append(operator)
@@ -181,8 +178,6 @@ def mailboxes_to_check() -> tuple[list[Any], int]:
 
 
 def check_mail() -> list[Finding]:
-    from sixdegrees.outreach.mailboxes import test_connection
-
     mailboxes, unchecked = mailboxes_to_check()
     if not mailboxes:
         return [
@@ -206,7 +201,7 @@ def check_mail() -> list[Finding]:
     return findings
 
 
-def _mail_fix(mailbox: Any, detail: str) -> str:
+def _mail_fix(mailbox: Mailbox, detail: str) -> str:
     if "refused the password" in detail:
         if mailbox.from_env:
             return "Create a new Google app password, set GMAIL_APP_PASSWORD and restart; sending resumes by itself."
@@ -229,6 +224,7 @@ def check_anthropic() -> Finding:
         return Finding("anthropic", OK, "not used (STRATEGY_PLANNER=offline)")
     if not settings.ANTHROPIC_API_KEY:
         return Finding("anthropic", OK, "not configured: plans come from the offline planner")
+    # Imported here, like strategy.planner does, so that an offline-only deployment never loads the SDK.
     from sixdegrees.strategy.anthropic_planner import AnthropicPlanner
 
     where = settings.ANTHROPIC_BASE_URL or "api.anthropic.com"
@@ -283,8 +279,6 @@ def _disk_finding(label: str, path: Path) -> Finding:
 
 
 def check_disk() -> list[Finding]:
-    from sixdegrees.ops.checks import same_disk
-
     findings = [_disk_finding("disk", Path(settings.DATA_DIR))]
     if not same_disk(settings.BACKUP_DIR, settings.DATA_DIR):
         findings.append(_disk_finding("backup disk", Path(settings.BACKUP_DIR)))
@@ -307,10 +301,6 @@ def check_backups(now: dt.datetime) -> Finding:
 
 
 def check_paused_mailboxes(now: dt.datetime) -> list[Finding]:
-    from django.db.models import Q
-
-    from sixdegrees.outreach.models import Mailbox
-
     paused = Mailbox.objects.filter(is_active=True).filter(
         Q(paused_until__gt=now) | Q(pause_reason=Mailbox.PauseReason.AUTH)
     )

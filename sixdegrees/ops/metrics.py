@@ -39,8 +39,13 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
+from sixdegrees.accounts.models import User
+from sixdegrees.campaigns.models import Campaign, CampaignStep
 from sixdegrees.lib.client_ip import client_ip, is_direct_local_call
+from sixdegrees.ops.health import last_heartbeat
+from sixdegrees.ops.status import latest_backup
 from sixdegrees.ops.supervision import read_state
+from sixdegrees.outreach.models import EmailOutreach, Mailbox
 
 logger = logging.getLogger(__name__)
 
@@ -159,11 +164,6 @@ class DatabaseCollector(Collector):
         yield from families
 
     def _families(self) -> Iterator[Any]:
-        from sixdegrees.accounts.models import User
-        from sixdegrees.campaigns.models import Campaign, CampaignStep
-        from sixdegrees.ops.health import last_heartbeat
-        from sixdegrees.outreach.models import EmailOutreach, Mailbox
-
         now = timezone.now()
         email_counts = dict(EmailOutreach.objects.values_list("status").annotate(n=Count("id")).order_by())
         emails = GaugeMetricFamily("sixdegrees_emails", "Emails in the outbox table, by status.", labels=["status"])
@@ -195,7 +195,6 @@ class DatabaseCollector(Collector):
                 "Seconds since a worker last reported in.",
                 value=(now - beat.beat_at).total_seconds(),
             )
-        from sixdegrees.ops.status import latest_backup
 
         backup = latest_backup()
         if backup is not None:

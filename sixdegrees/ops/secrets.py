@@ -13,8 +13,10 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError
 
 from sixdegrees.lib.secret_settings import url_password, value_of
+from sixdegrees.outreach.models import Mailbox
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 
@@ -150,10 +152,6 @@ def inspect_all() -> list[SecretState]:
 
 def stored_mailbox_passwords() -> int | None:
     """How many mailbox passwords sit encrypted in the database (None when it cannot be read)."""
-    from django.db import DatabaseError
-
-    from sixdegrees.outreach.models import Mailbox
-
     try:
         return Mailbox.objects.exclude(password_encrypted="").count()
     except DatabaseError:

@@ -14,10 +14,19 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from sixdegrees import __version__
+from sixdegrees.accounts.models import User
+from sixdegrees.campaigns.models import Campaign
 from sixdegrees.ops import logsearch
+from sixdegrees.ops.backups import list_backups
+from sixdegrees.ops.models import WorkerHeartbeat
+from sixdegrees.outreach.models import EmailOutreach
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 BACKUP_WARN_SECONDS = 2 * 3600  # hourly backups: two hours means one was missed
@@ -38,26 +47,11 @@ class LatestBackup:
 def latest_backup(now: dt.datetime | None = None) -> LatestBackup | None:
     """The newest backup whose data file is there (from the backup manifests, or file times)."""
     now = now or timezone.now()
-    try:
-        from sixdegrees.ops.backups import list_backups
-    except ImportError:  # pragma: no cover - backups module absent: fall back to the newest file
-        return _newest_backup_file(now)
     present = [b for b in list_backups() if b.path.is_file()]
     if not present:
         return None
     newest = present[-1]
     return LatestBackup(newest.id, newest.created_at, (now - newest.created_at).total_seconds(), str(newest.path))
-
-
-def _newest_backup_file(now: dt.datetime) -> LatestBackup | None:
-    files = [
-        p for p in Path(settings.BACKUP_DIR).glob("*") if p.is_file() and not p.name.endswith((".json", ".partial"))
-    ]
-    if not files:
-        return None
-    newest = max(files, key=lambda p: p.stat().st_mtime)
-    taken = dt.datetime.fromtimestamp(newest.stat().st_mtime, tz=dt.UTC)
-    return LatestBackup(newest.name, taken, (now - taken).total_seconds(), str(newest))
 
 
 def backup_state(backup: LatestBackup | None) -> str:
@@ -68,8 +62,6 @@ def backup_state(backup: LatestBackup | None) -> str:
 
 def sqlite_path() -> Path | None:
     """The SQLite file in use, or None for another engine or an in-memory database."""
-    from django.db import connection
-
     if connection.vendor != "sqlite":
         return None
     name = str(connection.settings_dict.get("NAME") or "")
@@ -87,9 +79,6 @@ def missing_database_file() -> str:
 
 
 def pending_migrations() -> list[str]:
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
     executor = MigrationExecutor(connection)
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
@@ -157,12 +146,6 @@ def recent_errors(since: dt.datetime, keep: int = 5) -> dict[str, Any]:
 
 
 def database_section() -> dict[str, Any]:
-    from django.db import DatabaseError, connection
-
-    from sixdegrees.accounts.models import User
-    from sixdegrees.campaigns.models import Campaign
-    from sixdegrees.outreach.models import EmailOutreach
-
     engine = connection.vendor
     missing = missing_database_file()
     if missing:
@@ -179,8 +162,6 @@ def database_section() -> dict[str, Any]:
 
 
 def worker_section(now: dt.datetime) -> dict[str, Any]:
-    from sixdegrees.ops.models import WorkerHeartbeat
-
     beats = list(WorkerHeartbeat.objects.order_by("-beat_at").values_list("worker", "beat_at"))
     if not beats:
         return {"state": FAIL, "last_beat_at": None, "age_seconds": None, "alive": 0, "worker": None}
@@ -197,11 +178,6 @@ def worker_section(now: dt.datetime) -> dict[str, Any]:
 
 
 def outbox_section(now: dt.datetime) -> dict[str, Any]:
-    from django.db.models import Count, Q
-    from django.db.models.functions import Coalesce
-
-    from sixdegrees.outreach.models import EmailOutreach
-
     statuses = dict(EmailOutreach.objects.values_list("status").annotate(n=Count("id")).order_by())
     by_status = {status: statuses.get(status, 0) for status in EmailOutreach.Status.values}
     failed_24h = EmailOutreach.objects.filter(
@@ -225,8 +201,6 @@ def outbox_section(now: dt.datetime) -> dict[str, Any]:
 
 def collect(now: dt.datetime | None = None) -> dict[str, Any]:
     """Everything `sixdegrees status` shows, as data (the --json output)."""
-    from django.db import DatabaseError
-
     now = now or timezone.now()
     report: dict[str, Any] = {
         "version": __version__,

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from sixdegrees.ops.backups import BackupError, create_backup, prune_backups
 from sixdegrees.ops.models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -25,10 +27,6 @@ def forget_stopped_workers() -> int:
 @db_periodic_task(crontab(minute="7"))
 def hourly_backup() -> str | None:
     """One backup an hour keeps the data at risk under an hour (RPO); then old ones are pruned."""
-    from django.conf import settings
-
-    from sixdegrees.ops.backups import BackupError, create_backup, prune_backups
-
     if not settings.BACKUP_HOURLY:
         return None
     try:

@@ -9,10 +9,13 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from sixdegrees.accounts.access import get_campaign_for_request, get_email_for_request, is_signed_in_owner
+from sixdegrees.campaigns import timeline
+from sixdegrees.campaigns.models import Campaign
 from sixdegrees.campaigns.serialize import email_json
 from sixdegrees.lib.http import BadRequest, read_json_object
 from sixdegrees.lib.ratelimit import enforce
 from sixdegrees.outreach.approval import approve, clean_edits, edit_draft
+from sixdegrees.outreach.chain.overrides import override_intent
 from sixdegrees.outreach.intent import INTENTS
 from sixdegrees.outreach.models import EmailOutreach
 
@@ -99,7 +102,7 @@ class AutopilotIn(Schema):
     autopilot: bool
 
 
-def _require_signed_in_owner(request: HttpRequest, campaign) -> None:
+def _require_signed_in_owner(request: HttpRequest, campaign: Campaign) -> None:
     """Like approving: these can lead to sending, so only the signed-in owner may change them."""
     if not is_signed_in_owner(request.user, campaign):
         raise BadRequest(
@@ -116,8 +119,6 @@ def _require_signed_in_owner(request: HttpRequest, campaign) -> None:
     openapi_extra={"requestBody": {"content": {"application/json": {"schema": IntentIn.model_json_schema()}}}},
 )
 def set_intent(request: HttpRequest, email_id: str):
-    from sixdegrees.outreach.chain.overrides import override_intent
-
     email = get_email_for_request(request, email_id)
     _require_signed_in_owner(request, email.campaign)
     intent = read_json_object(request).get("intent")
@@ -134,9 +135,6 @@ def set_intent(request: HttpRequest, email_id: str):
     openapi_extra={"requestBody": {"content": {"application/json": {"schema": AutopilotIn.model_json_schema()}}}},
 )
 def set_autopilot(request: HttpRequest, campaign_id: str):
-    from sixdegrees.campaigns import timeline
-    from sixdegrees.campaigns.models import Campaign
-
     campaign = get_campaign_for_request(request, campaign_id)
     _require_signed_in_owner(request, campaign)
     value = read_json_object(request).get("autopilot")

@@ -15,7 +15,9 @@ from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign
 from sixdegrees.lib.addresses import validate_sendable_email
 from sixdegrees.lib.http import BadRequest
+from sixdegrees.outreach.chain.gate import check_gate
 from sixdegrees.outreach.models import EmailOutreach, Suppression
+from sixdegrees.outreach.signals import email_queued
 
 EDITABLE = {"subject": 300, "body": 20000, "recipient_email": 254, "recipient_name": 200}
 
@@ -88,8 +90,6 @@ def approve(email: EmailOutreach, approver: Any) -> tuple[EmailOutreach, bool]:
     if Suppression.is_suppressed(email.recipient_email):
         raise BadRequest(_("This person asked not to be contacted, so SixDegrees will not email them."), status=403)
     if email.status == EmailOutreach.Status.DRAFT:
-        from sixdegrees.outreach.chain.gate import check_gate
-
         check_gate(email)  # double opt-in: hop k+1 waits until hop k said yes (409)
     with transaction.atomic():
         now = timezone.now()
@@ -110,9 +110,5 @@ def approve(email: EmailOutreach, approver: Any) -> tuple[EmailOutreach, bool]:
 
 
 def _enqueue_delivery(email_id: str) -> None:
-    # The outbox row is the truth; the sender (outreach.tasks) looks at queued rows by id.
-    try:
-        from sixdegrees.outreach.tasks import deliver_email
-    except ImportError:  # the SMTP sender arrives with the outreach engine; rows wait as `queued`
-        return
-    deliver_email(email_id)
+    # The outbox row is the truth; the sender (outreach.tasks, listening) looks at queued rows by id.
+    email_queued.send(sender=EmailOutreach, email_id=email_id)

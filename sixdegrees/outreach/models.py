@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from sixdegrees.campaigns.models import Campaign
 from sixdegrees.lib.ids import ID_MAX_LENGTH, email_id, new_id
+from sixdegrees.outreach import crypto
 
 
 def mailbox_id() -> str:
@@ -91,8 +92,6 @@ class Mailbox(models.Model):
 
     def set_password(self, raw: str) -> None:
         """Store a new password encrypted; a new password also lifts a pause for a refused one."""
-        from sixdegrees.outreach import crypto
-
         self.password_encrypted = crypto.encrypt(raw)
         if self.pause_reason == self.PauseReason.AUTH:
             self.pause_reason, self.paused_until, self.paused_credential = "", None, ""
@@ -100,14 +99,10 @@ class Mailbox(models.Model):
     def password(self) -> str:
         if self.from_env:
             return settings.GMAIL_APP_PASSWORD
-        from sixdegrees.outreach import crypto
-
         return crypto.decrypt(self.password_encrypted) if self.password_encrypted else ""
 
     def pause_words(self, now: dt.datetime | None = None) -> str:
         """Why this mailbox is not sending right now, or "" when it may send."""
-        from sixdegrees.outreach import crypto
-
         now = now or timezone.now()
         if self.pause_reason == self.PauseReason.AUTH:
             if self.paused_credential and self.paused_credential != crypto.fingerprint(self.password_or_blank()):

@@ -9,7 +9,9 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from sixdegrees.outreach import sender
+from sixdegrees.outreach import sender, watcher
+from sixdegrees.outreach.chain import silence
+from sixdegrees.outreach.models import Mailbox
 from sixdegrees.outreach.sender import BatchResult
 
 logger = logging.getLogger(__name__)
@@ -36,6 +38,11 @@ def sweep_outbox() -> dict[str, int]:
     for _route, first_id in routes:
         deliver_email(first_id, reason="due")
     return {"reclaimed": reclaimed, "woken": len(routes)}
+
+
+def deliver_on_queue(sender: object, email_id: str, **kwargs: object) -> None:
+    """Receiver of signals.email_queued (connected in OutreachConfig.ready): approval's hand-off."""
+    deliver_email(email_id)
 
 
 def _continue(result: BatchResult) -> None:
@@ -65,8 +72,6 @@ def _summary(result: BatchResult) -> dict[str, int | str]:
 @db_periodic_task(crontab(minute="*"))
 def watch_replies() -> dict[str, int]:
     """Every minute: read each mailbox's inbox for replies, bounces and automatic replies."""
-    from sixdegrees.outreach import watcher
-
     ids = [mailbox.pk for mailbox in watcher.watched_mailboxes()]
     for mailbox_id in ids:
         watch_mailbox(mailbox_id)
@@ -76,9 +81,6 @@ def watch_replies() -> dict[str, int]:
 @db_task()
 def watch_mailbox(mailbox_id: str) -> dict[str, object]:
     """Look at one mailbox (a task each, so a slow IMAP server holds up only its own mailbox)."""
-    from sixdegrees.outreach import watcher
-    from sixdegrees.outreach.models import Mailbox
-
     mailbox = Mailbox.objects.filter(pk=mailbox_id, is_active=True).first()
     if mailbox is None:
         return {"skipped": "no such active mailbox"}
@@ -88,6 +90,4 @@ def watch_mailbox(mailbox_id: str) -> dict[str, object]:
 @db_periodic_task(crontab(minute="*/10"))
 def check_silence() -> dict[str, int]:
     """Every ten minutes: one follow-up after 48 h of silence; later, the next-best path."""
-    from sixdegrees.outreach.chain import silence
-
     return silence.check_silence()

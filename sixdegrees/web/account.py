@@ -22,18 +22,25 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from sixdegrees.accounts.access import get_campaign_for_request
 from sixdegrees.accounts.models import User
 from sixdegrees.accounts.signin import code_not_sent_error, send_code, sign_in, verify_code, verify_link
+from sixdegrees.billing.models import CreditTransaction
+from sixdegrees.campaigns.models import Campaign
+from sixdegrees.campaigns.serialize import campaign_detail, iso
 from sixdegrees.lib.ratelimit import RateLimited, enforce
 from sixdegrees.mail.service import NotSent
+from sixdegrees.outreach.mailboxes import owner_mailbox, test_connection
+from sixdegrees.outreach.models import Mailbox
+from sixdegrees.web import dashboard as board
 from sixdegrees.web.forms import CodeForm, DeleteAccountForm, EmailForm, MailboxForm, ProfileForm
 from sixdegrees.web.middleware import remember_language
+from sixdegrees.web.settings_tab import MAILBOX_REPORT_KEY, settings_forms
 
 logger = logging.getLogger(__name__)
 
 # Records the ledger must keep when an account is deleted (they stay, pointing at the anonymised user).
 KEEP_ON_DELETE = {"billing", "admin"}
-MAILBOX_REPORT_KEY = "mailbox_test_report"
 
 
 def safe_next(request: HttpRequest, default: str = "") -> str:
@@ -159,25 +166,7 @@ def signout(request: HttpRequest) -> HttpResponse:
 # --- Settings --------------------------------------------------------------------------------
 
 
-def settings_forms(request: HttpRequest, **bound: Any) -> dict[str, Any]:
-    from sixdegrees.outreach.mailboxes import owner_mailbox
-
-    user = person(request)
-    report = request.session.pop(MAILBOX_REPORT_KEY, None) if hasattr(request, "session") else None
-    return {
-        "profile_form": bound.get("profile_form") or ProfileForm(instance=user),
-        "mailbox": owner_mailbox(user.pk),
-        "mailbox_form": bound.get("mailbox_form") or MailboxForm(),
-        "mailbox_report": report,
-        "operator_mailbox": bool(settings.GMAIL_ADDRESS and settings.GMAIL_APP_PASSWORD),
-        "delete_form": bound.get("delete_form") or DeleteAccountForm(user),
-    }
-
-
 def _render_settings(request: HttpRequest, **bound: Any) -> HttpResponse:
-    from sixdegrees.accounts.access import get_campaign_for_request
-    from sixdegrees.web import dashboard as board
-
     campaign = None
     campaign_id = request.POST.get("campaign") or ""
     if campaign_id:
@@ -211,7 +200,6 @@ def save_profile(request: HttpRequest) -> HttpResponse:
 @require_POST
 @signin_required
 def connect_mailbox(request: HttpRequest) -> HttpResponse:
-    from sixdegrees.outreach.models import Mailbox
 
     form = MailboxForm(request.POST)
     if not form.is_valid():
@@ -250,7 +238,6 @@ def connect_mailbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 @signin_required
 def test_mailbox(request: HttpRequest) -> HttpResponse:
-    from sixdegrees.outreach.mailboxes import owner_mailbox, test_connection
 
     mailbox = owner_mailbox(person(request).pk)
     if mailbox is None:
@@ -264,7 +251,6 @@ def test_mailbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 @signin_required
 def disconnect_mailbox(request: HttpRequest) -> HttpResponse:
-    from sixdegrees.outreach.models import Mailbox
 
     Mailbox.objects.filter(owner=person(request)).delete()
     messages.success(request, _("Mailbox disconnected. Its password is deleted."))
@@ -272,7 +258,6 @@ def disconnect_mailbox(request: HttpRequest) -> HttpResponse:
 
 
 def ledger(user: User, limit: int = 100) -> list[dict[str, Any]]:
-    from sixdegrees.billing.models import CreditTransaction
 
     rows = CreditTransaction.objects.filter(user=user).order_by("-created_at", "-id")[:limit]
     return [
@@ -291,9 +276,6 @@ def ledger(user: User, limit: int = 100) -> list[dict[str, Any]]:
 
 def export_data(user: User) -> dict[str, Any]:
     """Everything SixDegrees keeps about this person, as one JSON document."""
-    from sixdegrees.campaigns.models import Campaign
-    from sixdegrees.campaigns.serialize import campaign_detail, iso
-    from sixdegrees.outreach.models import Mailbox
 
     campaigns = Campaign.objects.filter(owner=user).select_related("owner").order_by("created_at")
     return {

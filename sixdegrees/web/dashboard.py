@@ -24,6 +24,8 @@ from sixdegrees.campaigns.models import Campaign
 from sixdegrees.campaigns.serialize import campaign_detail, status_label
 from sixdegrees.outreach.models import EmailOutreach
 from sixdegrees.web import chain as chain_layout
+from sixdegrees.web.plans import credits_context
+from sixdegrees.web.settings_tab import settings_forms
 
 TABS = ("campaign", "connections", "credits", "settings")
 REPLY_WINDOW_HOURS = 48
@@ -323,13 +325,10 @@ def connections(request: HttpRequest, campaign: Campaign | None, emails: list[di
 
 
 def account_context(request: HttpRequest) -> dict[str, Any]:
-    from sixdegrees.web import account
-    from sixdegrees.web.plans import credits_context
-
     user = request.user
     if not user.is_authenticated:
         return {"account": None}
-    return {"account": user, "credits": credits_context(user), **account.settings_forms(request)}
+    return {"account": user, "credits": credits_context(user), **settings_forms(request)}
 
 
 def page_context(request: HttpRequest, campaign: Campaign | None, live: bool = False) -> dict[str, Any]:

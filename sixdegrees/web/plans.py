@@ -1,9 +1,7 @@
 """Plan cards for the landing page and the Credits tab.
 
 Billing owns the plans (`sixdegrees.billing.plans`) and the Credits tab's data
-(`sixdegrees.billing.overview.overview`); this module only shapes them into cards. Should billing be
-absent, the landing page falls back to the settings-level list `SIXDEGREES_PLANS` and the Credits
-tab says billing is not configured.
+(`sixdegrees.billing.overview.overview`); this module only shapes them into cards.
 """
 
 from __future__ import annotations
@@ -16,11 +14,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-DEFAULT_PLANS: list[dict[str, Any]] = [
-    {"code": "free", "campaigns_per_month": 1, "api": False},
-    {"code": "starter", "campaigns_per_month": 10, "api": False},
-    {"code": "pro", "campaigns_per_month": None, "api": True},
-]
+from sixdegrees.billing import plans as billing
+from sixdegrees.billing.overview import overview
 
 
 @dataclass
@@ -45,34 +40,8 @@ def _house_rules() -> list[str]:
     return [_("You approve every email before it goes"), _("Reply in 48 hours or your credit back")]
 
 
-def _fallback_cards() -> list[PlanCard]:
-    names = {"free": _("Free"), "starter": _("Starter"), "pro": _("Pro")}
-    cards = []
-    for plan in getattr(settings, "SIXDEGREES_PLANS", DEFAULT_PLANS):
-        per_month = plan.get("campaigns_per_month")
-        if per_month is None:
-            first = _("Unlimited campaigns and API access") if plan.get("api") else _("Unlimited campaigns")
-        else:
-            first = (
-                _("1 campaign a month") if per_month == 1 else _("%(count)d campaigns a month") % {"count": per_month}
-            )
-        cards.append(
-            PlanCard(
-                code=plan["code"],
-                name=names.get(plan["code"], plan["code"].title()),
-                features=[first, *_house_rules()],
-                featured=plan["code"] == "starter",
-            )
-        )
-    return cards
-
-
 def landing_cards() -> tuple[list[PlanCard], str]:
     """(cards, note): the note explains when plans cannot be bought here yet."""
-    try:
-        from sixdegrees.billing import plans as billing
-    except ImportError:
-        return _fallback_cards(), _("Online payment is not switched on yet. Every account can start on the free plan.")
     enabled = billing.payments_enabled()
     upgrade = getattr(settings, "BILLING_UPGRADE_URL", reverse("web:dashboard") + "?tab=credits")
     cards = []
@@ -100,17 +69,6 @@ def landing_cards() -> tuple[list[PlanCard], str]:
 
 def credits_context(user: Any) -> dict[str, Any]:
     """Balance, plan, plan cards with payment links and history, from billing's overview."""
-    try:
-        from sixdegrees.billing.overview import overview
-    except ImportError:
-        return {
-            "configured": False,
-            "balance": user.credits_balance,
-            "plan": user.plan,
-            "cards": [],
-            "note": _("Billing is not configured on this server, so plans and payments are not shown."),
-            "history": [],
-        }
     data = overview(user)
     cards = [
         PlanCard(

@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
+from pydantic import ValidationError
 
 from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign, TimelineEvent
+from sixdegrees.campaigns.planning import plan_input_for, redraft_for_path
 from sixdegrees.lib.http import BadRequest
 from sixdegrees.mail.build import render, render_text
+from sixdegrees.outreach.approval import approve
 from sixdegrees.outreach.chain.shape import current_path, hop_email, paths_of, who
 from sixdegrees.outreach.intent import Intent
 from sixdegrees.outreach.models import EmailOutreach
+from sixdegrees.strategy.fields import first_name
+from sixdegrees.strategy.offline import OfflinePlanner, read_intake
+from sixdegrees.strategy.schema import ChainNode, Contact, Path, PlanInput, has_cjk
 
 logger = logging.getLogger(__name__)
 Status = EmailOutreach.Status
 Kind = EmailOutreach.Kind
 
 
-def _plan_input(campaign: Campaign, contacts: list[Any] | None = None):
-    from sixdegrees.campaigns.planning import plan_input_for
-
+def _plan_input(campaign: Campaign, contacts: list[Contact] | None = None) -> PlanInput:
     inp = plan_input_for(campaign)
     return inp.model_copy(update={"contacts": contacts or []}) if contacts else inp
 
@@ -63,11 +66,6 @@ def prepare_next_hop(root: EmailOutreach, introducer: str, introducer_email: str
 def _rewritten_with_introducer(
     campaign: Campaign, introducer_hop: int, introducer: str, introducer_email: str
 ) -> tuple[str, str] | None:
-    from pydantic import ValidationError
-
-    from sixdegrees.strategy.offline import OfflinePlanner
-    from sixdegrees.strategy.schema import ChainNode, Contact, Path
-
     path = current_path(campaign)
     if not path:
         return None
@@ -99,9 +97,6 @@ def reply_subject(subject: str) -> str:
 
 
 def greeting(email: EmailOutreach, zh: bool) -> str:
-    from sixdegrees.strategy.fields import first_name
-    from sixdegrees.strategy.schema import has_cjk
-
     name = (email.recipient_name or "").strip()
     role_like = not name or len(name.split()) > 3 or name.split()[0] in {"A", "An", "The", "Someone", "Anyone"}
     if zh:
@@ -111,8 +106,6 @@ def greeting(email: EmailOutreach, zh: bool) -> str:
 
 def offer_blurb(root: EmailOutreach) -> EmailOutreach | None:
     """A reply in their thread with the note they asked for (once per thread)."""
-    from sixdegrees.strategy.offline import OfflinePlanner, read_intake
-
     campaign = root.campaign
     if EmailOutreach.objects.filter(in_reply_to=root, kind=Kind.BLURB).exists():
         return None
@@ -169,11 +162,6 @@ def offer_other_person(root: EmailOutreach, introducer: str, intent: Intent) -> 
 
 def _draft_for_suggested(root: EmailOutreach, introducer: str, name: str, address: str) -> tuple[str, str]:
     """Written as if the introducer came just before them: "X suggested I get in touch with you"."""
-    from pydantic import ValidationError
-
-    from sixdegrees.strategy.offline import OfflinePlanner
-    from sixdegrees.strategy.schema import ChainNode, Contact, Path
-
     campaign = root.campaign
     path = current_path(campaign)
     try:
@@ -198,8 +186,6 @@ def _draft_for_suggested(root: EmailOutreach, introducer: str, name: str, addres
             "drafting for the suggested person from the short template",
             extra={"event": "chain_redraft_fallback", "campaign_id": campaign.pk, "error": str(exc)},
         )
-    from sixdegrees.strategy.offline import read_intake
-
     inp = _plan_input(campaign)
     writer = OfflinePlanner().writer(inp, read_intake(inp))
     zh = inp.language == "zh-hans"
@@ -225,8 +211,6 @@ def tried_paths(campaign: Campaign) -> set[int]:
 
 def offer_next_path(campaign: Campaign, *, reason: str) -> int | None:
     """Offer the drafts of the best path not tried yet; returns its index, or None if none is left."""
-    from sixdegrees.campaigns.planning import redraft_for_path
-
     campaign.refresh_from_db()
     paths = paths_of(campaign)
     left = [i for i in range(len(paths)) if i not in tried_paths(campaign)]
@@ -249,8 +233,6 @@ def offer_next_path(campaign: Campaign, *, reason: str) -> int | None:
 
 def auto_approve(email: EmailOutreach) -> bool:
     """On auto-pilot, queue the email as if the person approved it (every approval rule still applies)."""
-    from sixdegrees.outreach.approval import approve
-
     campaign = Campaign.objects.select_related("owner").get(pk=email.campaign_id)
     if not campaign.autopilot or email.status != Status.DRAFT or not email.recipient_email:
         return False

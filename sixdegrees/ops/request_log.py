@@ -1,4 +1,7 @@
-"""One structured log line per request, with a request id the response echoes back."""
+"""One structured log line per request, with a request id the response echoes back.
+
+In ops/, not lib/, because it counts requests in ops.metrics and lib/ imports nothing above it.
+"""
 
 from __future__ import annotations
 
