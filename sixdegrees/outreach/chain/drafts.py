@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign, TimelineEvent
+from sixdegrees.campaigns.plan import plan_or_empty
 from sixdegrees.lib.http import BadRequest
 from sixdegrees.outreach.chain.shape import current_path, hop_email, paths_of, who
 from sixdegrees.outreach.intent import Intent
@@ -29,12 +30,11 @@ def _plan_input(campaign: Campaign, contacts: list[Any] | None = None):
 
 def _planned_bodies(campaign: Campaign, hop: int) -> set[str]:
     """The bodies the planner wrote for `hop`: a draft still equal to one was not edited by the person."""
-    results = campaign.results if isinstance(campaign.results, dict) else {}
-    drafts = list(results.get("drafts") or [])
-    by_path = results.get("drafts_by_path") or {}
+    plan = plan_or_empty(campaign)[0]
+    drafts = list(plan.drafts)
     if campaign.selected_path is not None:
-        drafts += list(by_path.get(str(campaign.selected_path)) or [])
-    return {" ".join(str(d.get("body", "")).split()) for d in drafts if isinstance(d, dict) and d.get("hop") == hop}
+        drafts += plan.drafts_by_path.get(campaign.selected_path, [])
+    return {" ".join(d.body.split()) for d in drafts if d.hop == hop}
 
 
 def prepare_next_hop(root: EmailOutreach, introducer: str, introducer_email: str) -> EmailOutreach | None:
@@ -65,13 +65,13 @@ def _rewritten_with_introducer(
     from pydantic import ValidationError
 
     from sixdegrees.strategy.offline import OfflinePlanner
-    from sixdegrees.strategy.schema import ChainNode, Contact, Path
+    from sixdegrees.strategy.schema import ChainNode, Contact
 
     path = current_path(campaign)
     if not path:
         return None
     try:
-        plan_path = Path.model_validate(path)
+        plan_path = path.strict()
         chain = list(plan_path.chain)
         if introducer_hop >= len(chain):
             return None
@@ -179,14 +179,14 @@ def _draft_for_suggested(root: EmailOutreach, introducer: str, name: str, addres
     from pydantic import ValidationError
 
     from sixdegrees.strategy.offline import OfflinePlanner
-    from sixdegrees.strategy.schema import ChainNode, Contact, Path
+    from sixdegrees.strategy.schema import ChainNode, Contact
 
     campaign = root.campaign
     path = current_path(campaign)
     try:
         if not path:
             raise ValueError("no plan to draft from")
-        plan_path = Path.model_validate(path)
+        plan_path = path.strict()
         index = root.hop - 1
         rest = list(plan_path.chain[index + 1 :])
         role = plan_path.chain[index].role
@@ -252,7 +252,7 @@ def offer_next_path(campaign: Campaign, *, reason: str) -> int | None:
         reason=reason,
         path=index + 1,
         from_path=current,
-        label=str(paths[index].get("label", "")),
+        label=paths[index].label,
     )
     return index
 
