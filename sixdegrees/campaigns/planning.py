@@ -205,7 +205,8 @@ def redraft_for_path(campaign: Campaign, index: int) -> None:
     if not drafts:  # plans stored before drafts were kept per path
         from sixdegrees.strategy.offline import OfflinePlanner
 
-        drafts = OfflinePlanner().draft_path(plan_input_for(campaign), plan.strict().strategy.paths[index])
+        path = plan.strict().strategy.paths[index]
+        drafts = OfflinePlanner().draft_path(plan_input_for(campaign), path)
     with transaction.atomic():
         replace_drafts(campaign, drafts)
         campaign.selected_path = index
