@@ -217,7 +217,7 @@ def campaign_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]
     email_rows = list(campaign.emails.all().order_by("hop", "created_at"))
     emails = [_email_view(e, roles, now) for e in email_rows]
     selected_index = selected.get("index", -1)
-    plan, _unreadable = plan_or_empty(campaign)  # campaign_detail already said if it was unreadable
+    plan, unreadable = plan_or_empty(campaign)
     paths = []
     for i, path in enumerate(plan.paths):
         nodes = [node.name for node in path.chain]
@@ -271,6 +271,7 @@ def campaign_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]
         "milestone": _milestone(campaign, emails, now),
         "can_select_path": "select_path" in data["actions"],
         "can_regenerate": "regenerate" in data["actions"],
+        "plan_unreadable": unreadable is not None,
         "needs_signin": not signed_in_owner,
         "owner_pending": not campaign.owner_confirmed,
         "owner_email": campaign.owner.email,

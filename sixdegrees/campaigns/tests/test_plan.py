@@ -146,3 +146,4 @@ def test_a_campaign_with_a_broken_plan_still_shows_saying_so(alice_client, alice
     assert body["paths"] == [] and body["selected_path"] is None and body["emails"]
     assert body["error_message"] == "Something went wrong while planning. Please ask for a new plan."
     assert page.status_code == 200
+    assert "Something went wrong while planning. Please ask for a new plan." in page.content.decode()
