@@ -15,8 +15,10 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sixdegrees.campaigns.models import Campaign
+from sixdegrees.lib.http import BadRequest
 from sixdegrees.outreach.models import EmailOutreach
 
 SESSION_KEY = "campaign_ids"
@@ -53,6 +55,24 @@ def is_signed_in_owner(user: Any, campaign: Campaign) -> bool:
         and getattr(user, "email_verified", False)
         and campaign.owner_confirmed
     )
+
+
+def require_signed_in_owner(user: Any, campaign: Campaign, *, approving: bool = False) -> None:
+    """403 in the API's error shape unless `user` may act for the owner (see is_signed_in_owner).
+
+    Approving an email and steering the chain (intent, auto-pilot) can lead to sending, so they
+    share this one check; `approving` only picks the sentence that tells the person what to redo.
+    """
+    if is_signed_in_owner(user, campaign):
+        return
+    if approving:
+        message = _(
+            "Please confirm your email address first: use the sign-in code we sent to %(email)s, "
+            "then approve the email again."
+        )
+    else:
+        message = _("Please confirm your email address first: use the sign-in code we sent to %(email)s.")
+    raise BadRequest(message % {"email": campaign.owner.email}, status=403)
 
 
 def claim_pending_campaigns(user: Any, campaign_ids: Iterable[str]) -> int:

@@ -126,7 +126,7 @@ def select_path(request: HttpRequest, campaign_id: str):
     found = get_campaign_for_request(request, campaign_id)
     data = read_json_object(request)
     index = data.get("path_index")
-    paths = ((found.results or {}).get("strategy") or {}).get("paths") if isinstance(found.results, dict) else None
+    paths = found.plan_view().paths
     if not isinstance(index, int) or isinstance(index, bool) or not paths or not 0 <= index < len(paths):
         raise BadRequest(_("Choose one of the listed paths."), fields={"path_index": _("Not a valid path.")})
     if found.status != Campaign.Status.READY or found.emails.exclude(status=EmailOutreach.Status.DRAFT).exists():

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from sixdegrees.campaigns.plan import StoredPlan, plan_of
 from sixdegrees.lib.ids import ID_MAX_LENGTH, campaign_id, step_id
 
 
@@ -36,7 +37,7 @@ class Campaign(models.Model):
     motivation = models.TextField(blank=True)
     language = models.CharField(max_length=8, default="en")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROCESSING)
-    # The validated strategy (see strategy.schema) or, for imported rows, the old results JSON.
+    # The plan as JSON: read it through plan_view() (campaigns/plan.py describes the shapes).
     results = models.JSONField(null=True, blank=True)
     selected_path = models.PositiveSmallIntegerField(null=True, blank=True)
     error_message = models.TextField(blank=True)
@@ -60,6 +61,10 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id} → {self.target_name}"
+
+    def plan_view(self) -> StoredPlan:
+        """The stored plan, typed and validated once (PlanUnreadable when it cannot be read)."""
+        return plan_of(self)
 
 
 class CampaignStep(models.Model):

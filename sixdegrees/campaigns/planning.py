@@ -25,12 +25,13 @@ from django.utils.translation import override
 
 from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign, CampaignStep
+from sixdegrees.campaigns.plan import results_json
 from sixdegrees.campaigns.signals import request_plan
 from sixdegrees.outreach.models import EmailOutreach
 from sixdegrees.strategy.offline import OfflinePlanner
 from sixdegrees.strategy.outcome import PlanOutcome
 from sixdegrees.strategy.planner import drafts_for_every_path, make_plan
-from sixdegrees.strategy.schema import Draft, Plan, PlanInput
+from sixdegrees.strategy.schema import Draft, PlanInput
 
 logger = logging.getLogger(__name__)
 
@@ -165,13 +166,12 @@ def store_plan(
                 completed_at=timezone.now(),
             )
         replace_drafts(campaign, plan.drafts)
-        results = plan.model_dump(mode="json")
-        results["planner"] = outcome.planner_used
-        results["fallback_reason"] = outcome.fallback_reason
-        results["drafts_by_path"] = {
-            str(index): [d.model_dump(mode="json") for d in drafts] for index, drafts in alternatives.items()
-        }
-        campaign.results = results
+        campaign.results = results_json(
+            plan,
+            planner=outcome.planner_used,
+            fallback_reason=outcome.fallback_reason,
+            drafts_by_path=alternatives,
+        )
         campaign.selected_path = plan.strategy.recommended_path
         campaign.status = Campaign.Status.READY
         campaign.error_message = ""
@@ -208,13 +208,11 @@ def replace_drafts(campaign: Campaign, drafts: Iterable[Draft]) -> None:
 
 def redraft_for_path(campaign: Campaign, index: int) -> None:
     """Switch the campaign to path `index`: its drafts replace the current (unsent) ones."""
-    results = campaign.results or {}
-    stored = (results.get("drafts_by_path") or {}).get(str(index))
-    if stored:
-        drafts = [Draft.model_validate(d) for d in stored]
-    else:  # plans stored before drafts were kept per path
-        plan = Plan.model_validate({k: results[k] for k in ("strategy", "drafts", "language")})
-        drafts = OfflinePlanner().draft_path(plan_input_for(campaign), plan.strategy.paths[index])
+    plan = campaign.plan_view()
+    drafts = plan.strict_drafts(index)
+    if not drafts:  # plans stored before drafts were kept per path
+        path = plan.strict().strategy.paths[index]
+        drafts = OfflinePlanner().draft_path(plan_input_for(campaign), path)
     with transaction.atomic():
         replace_drafts(campaign, drafts)
         campaign.selected_path = index

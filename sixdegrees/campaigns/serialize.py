@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign
+from sixdegrees.campaigns.plan import StoredPlan, plan_or_empty
 from sixdegrees.outreach.models import EmailOutreach
 
 DECLINING_INTENTS = {"no", "stop", "not_now"}
@@ -70,49 +71,31 @@ def email_json(email: EmailOutreach) -> dict[str, Any]:
     }
 
 
-def _strategy(campaign: Campaign) -> dict[str, Any]:
-    results = campaign.results if isinstance(campaign.results, dict) else {}
-    strategy = results.get("strategy")
-    if isinstance(strategy, dict):
-        return strategy
-    # Imported rows keep the earlier shape: {"strategy": str, "selected_path": {...}, "target_analysis": str}.
-    legacy_path = results.get("selected_path") if isinstance(results.get("selected_path"), dict) else None
-    return {
-        "summary": strategy if isinstance(strategy, str) else "",
-        "target_analysis": results.get("target_analysis") if isinstance(results.get("target_analysis"), str) else "",
-        "paths": [legacy_path] if legacy_path else [],
-        "recommended_path": 0,
-    }
-
-
-def selected_path_json(campaign: Campaign, paths: list[dict[str, Any]], emails: list[EmailOutreach]) -> dict | None:
-    if not paths:
+def selected_path_json(campaign: Campaign, plan: StoredPlan, emails: list[EmailOutreach]) -> dict | None:
+    index = plan.path_index(campaign.selected_path)
+    if index is None:
         return None
-    index = campaign.selected_path if campaign.selected_path is not None else 0
-    index = min(max(index, 0), len(paths) - 1)
-    path = paths[index]
+    path = plan.paths[index]
     by_hop: dict[int, EmailOutreach] = {}
     for email in emails:
         by_hop[email.hop] = email  # the latest email for each hop wins
-    chain_in = path.get("chain") or path.get("intermediaries") or []
     chain = [{"name": campaign.user_name or _("You"), "role": _("You"), "status": "you", "email": None}]
-    for hop, node in enumerate(chain_in, start=1):
-        node = node if isinstance(node, dict) else {"name": str(node)}
+    for hop, node in enumerate(path.chain, start=1):
         hop_email = by_hop.get(hop)
         chain.append(
             {
-                "name": node.get("name", ""),
-                "role": node.get("role", ""),
+                "name": node.name,
+                "role": node.role,
                 "status": node_status(hop_email),
-                "email": (hop_email.recipient_email if hop_email and hop_email.recipient_email else node.get("email")),
+                "email": (hop_email.recipient_email if hop_email and hop_email.recipient_email else node.email),
             }
         )
     return {
         "index": index,
-        "label": path.get("label", ""),
-        "degree": path.get("degree"),
-        "confidence": path.get("confidence"),
-        "rationale": path.get("rationale", ""),
+        "label": path.label,
+        "degree": path.degree,
+        "confidence": path.confidence,
+        "rationale": path.rationale,
         "chain": chain,
     }
 
@@ -133,20 +116,19 @@ def campaign_summary(campaign: Campaign) -> dict[str, Any]:
 
 def campaign_detail(campaign: Campaign) -> dict[str, Any]:
     emails = list(campaign.emails.all().order_by("hop", "created_at"))
-    strategy = _strategy(campaign)
-    paths = [p for p in strategy.get("paths", []) if isinstance(p, dict)]
-    results = campaign.results if isinstance(campaign.results, dict) else {}
+    # A plan that cannot be read shows as none, with the reason where a failed plan's would be.
+    plan, unreadable = plan_or_empty(campaign)
     data = campaign_summary(campaign)
     data.update(
         {
             "user_name": campaign.user_name,
             "user_email": campaign.email,
             "language": campaign.language,
-            "strategy": strategy.get("summary", ""),
-            "target_analysis": strategy.get("target_analysis", ""),
-            "paths": paths,
-            "recommended_path": strategy.get("recommended_path", 0),
-            "selected_path": selected_path_json(campaign, paths, emails),
+            "strategy": plan.summary,
+            "target_analysis": plan.target_analysis,
+            "paths": [p.as_json() for p in plan.paths],
+            "recommended_path": plan.recommended_path,
+            "selected_path": selected_path_json(campaign, plan, emails),
             "emails": [email_json(e) for e in emails],
             "work_log": [
                 {
@@ -171,9 +153,9 @@ def campaign_detail(campaign: Campaign) -> dict[str, Any]:
                 }
                 for ev in campaign.events.all()
             ],
-            "planner": results.get("planner"),
-            "fallback_reason": results.get("fallback_reason"),
-            "error_message": campaign.error_message or None,
+            "planner": plan.planner,
+            "fallback_reason": plan.fallback_reason,
+            "error_message": campaign.error_message or (unreadable.error if unreadable else None),
             "actions": _actions(campaign, emails),
             "sender_verified": campaign.owner.email_verified and campaign.owner_confirmed,
             "autopilot": campaign.autopilot,

@@ -60,6 +60,7 @@ from django.utils import timezone
 from sixdegrees.accounts.models import User
 from sixdegrees.billing.models import CreditTransaction
 from sixdegrees.campaigns.models import Campaign, CampaignStep
+from sixdegrees.campaigns.plan import PlanUnreadable, StoredPlan
 from sixdegrees.lib.ids import ID_MAX_LENGTH
 from sixdegrees.ops.sqldump import LEGACY_TABLES, DumpError, LegacyDump, LegacyImportError, load_dump, quote_identifier
 from sixdegrees.outreach.models import EmailOutreach
@@ -350,8 +351,11 @@ class _Importer:
             return status, ""
         if status not in CAMPAIGN_UNPLANNED:
             self._warn("campaigns", row_id, f"unknown status {legacy!r}; treated like pending")
-        path = results.get("selected_path") if isinstance(results, dict) else None
-        if isinstance(path, dict) and path:
+        try:
+            planned = bool(StoredPlan.from_results(results).paths)
+        except PlanUnreadable:
+            planned = False
+        if planned:
             return Campaign.Status.READY, ""
         return Campaign.Status.FAILED, NO_PLAN_MESSAGE
 

@@ -8,7 +8,11 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from sixdegrees.accounts.access import get_campaign_for_request, get_email_for_request, is_signed_in_owner
+from sixdegrees.accounts.access import (
+    get_campaign_for_request,
+    get_email_for_request,
+    require_signed_in_owner,
+)
 from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign
 from sixdegrees.campaigns.serialize import email_json
@@ -102,16 +106,6 @@ class AutopilotIn(Schema):
     autopilot: bool
 
 
-def _require_signed_in_owner(request: HttpRequest, campaign: Campaign) -> None:
-    """Like approving: these can lead to sending, so only the signed-in owner may change them."""
-    if not is_signed_in_owner(request.user, campaign):
-        raise BadRequest(
-            _("Please confirm your email address first: use the sign-in code we sent to %(email)s.")
-            % {"email": campaign.owner.email},
-            status=403,
-        )
-
-
 @router.post(
     "/email/{email_id}/intent",
     summary="Say what a reply meant",
@@ -120,7 +114,7 @@ def _require_signed_in_owner(request: HttpRequest, campaign: Campaign) -> None:
 )
 def set_intent(request: HttpRequest, email_id: str):
     email = get_email_for_request(request, email_id)
-    _require_signed_in_owner(request, email.campaign)
+    require_signed_in_owner(request.user, email.campaign)
     intent = read_json_object(request).get("intent")
     if not isinstance(intent, str) or not intent.strip():
         raise BadRequest(_("Say what the reply meant."), fields={"intent": _("This field is required.")})
@@ -136,7 +130,7 @@ def set_intent(request: HttpRequest, email_id: str):
 )
 def set_autopilot(request: HttpRequest, campaign_id: str):
     campaign = get_campaign_for_request(request, campaign_id)
-    _require_signed_in_owner(request, campaign)
+    require_signed_in_owner(request.user, campaign)
     value = read_json_object(request).get("autopilot")
     if not isinstance(value, bool):
         raise BadRequest(_("Say true or false."), fields={"autopilot": _("Say true or false.")})

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sixdegrees.accounts.access import is_signed_in_owner
+from sixdegrees.accounts.access import require_signed_in_owner
 from sixdegrees.billing.ledger import charge_campaign_start
 from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign
@@ -73,15 +73,7 @@ def approve(email: EmailOutreach, approver: Any) -> tuple[EmailOutreach, bool]:
     merely typed the address into the intake can read and edit drafts but never send them.
     """
     campaign = email.campaign
-    if not is_signed_in_owner(approver, campaign):
-        raise BadRequest(
-            _(
-                "Please confirm your email address first: use the sign-in code we sent to %(email)s, "
-                "then approve the email again."
-            )
-            % {"email": campaign.owner.email},
-            status=403,
-        )
+    require_signed_in_owner(approver, campaign, approving=True)
     if not email.recipient_email:
         raise BadRequest(
             _("Add the recipient's email address before sending."),

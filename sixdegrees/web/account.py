@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -23,11 +22,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sixdegrees.accounts.access import get_campaign_for_request
+from sixdegrees.accounts.deletion import delete_account
+from sixdegrees.accounts.export import export_data
 from sixdegrees.accounts.models import User
 from sixdegrees.accounts.signin import code_not_sent_error, send_code, sign_in, verify_code, verify_link
-from sixdegrees.billing.models import CreditTransaction
-from sixdegrees.campaigns.models import Campaign
-from sixdegrees.campaigns.serialize import campaign_detail, iso
 from sixdegrees.lib.ratelimit import RateLimited, enforce
 from sixdegrees.mail.service import NotSent
 from sixdegrees.outreach.mailboxes import owner_mailbox, test_connection
@@ -38,9 +36,6 @@ from sixdegrees.web.middleware import remember_language
 from sixdegrees.web.settings_tab import MAILBOX_REPORT_KEY, settings_forms
 
 logger = logging.getLogger(__name__)
-
-# Records the ledger must keep when an account is deleted (they stay, pointing at the anonymised user).
-KEEP_ON_DELETE = {"billing", "admin"}
 
 
 def safe_next(request: HttpRequest, default: str = "") -> str:
@@ -257,67 +252,6 @@ def disconnect_mailbox(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(settings_url(request))
 
 
-def ledger(user: User, limit: int = 100) -> list[dict[str, Any]]:
-
-    rows = CreditTransaction.objects.filter(user=user).order_by("-created_at", "-id")[:limit]
-    return [
-        {
-            "id": row.id,
-            "amount": row.amount,
-            "kind": row.transaction_type,
-            "plan": row.plan or "",
-            "reason": row.reason,
-            "campaign_id": row.campaign_id,
-            "created_at": row.created_at,
-        }
-        for row in rows
-    ]
-
-
-def export_data(user: User) -> dict[str, Any]:
-    """Everything SixDegrees keeps about this person, as one JSON document."""
-
-    campaigns = Campaign.objects.filter(owner=user).select_related("owner").order_by("created_at")
-    return {
-        "exported_at": iso(timezone.now()),
-        "account": {
-            "user_id": user.pk,
-            "email": user.email,
-            "name": user.name,
-            "language": user.language,
-            "plan": user.plan,
-            "credits_balance": user.credits_balance,
-            "reminder_emails": user.reminder_emails,
-            "share_network": user.share_network,
-            "created_at": iso(user.created_at),
-        },
-        "campaigns": [campaign_detail(c) for c in campaigns],
-        "ledger": [
-            {
-                "transaction_id": row["id"],
-                "amount": row["amount"],
-                "type": row["kind"],
-                "plan": row["plan"] or None,
-                "reason": row["reason"],
-                "campaign_id": row["campaign_id"],
-                "created_at": iso(row["created_at"]),
-            }
-            for row in ledger(user, limit=100000)
-        ],
-        "mailboxes": [
-            {
-                "address": m.address,
-                "smtp_host": m.smtp_host,
-                "smtp_port": m.smtp_port,
-                "imap_host": m.imap_host,
-                "imap_port": m.imap_port,
-                "created_at": iso(m.created_at),
-            }
-            for m in Mailbox.objects.filter(owner=user)
-        ],
-    }
-
-
 @require_GET
 @signin_required
 def export(request: HttpRequest) -> HttpResponse:
@@ -327,37 +261,6 @@ def export(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="sixdegrees-export-{stamp}.json"'
     response["Cache-Control"] = "no-store"
     return response
-
-
-def delete_account(user: User) -> None:
-    """Remove the person's data; keep the credit ledger, pointing at an anonymised user row.
-
-    Every row that refers to the user goes (campaigns with their emails, steps and timeline, sign-in
-    codes, mailboxes, anything another app adds), except the records billing must keep.
-    """
-    with transaction.atomic():
-        for relation in User._meta.related_objects:
-            model = relation.related_model
-            if model._meta.app_label in KEEP_ON_DELETE:
-                continue
-            if relation.many_to_many:
-                continue
-            model._base_manager.filter(**{relation.field.name: user.pk}).delete()
-        user.groups.clear()
-        user.user_permissions.clear()
-        User.objects.filter(pk=user.pk).update(
-            email=f"deleted-{user.pk}@invalid",
-            name="",
-            is_active=False,
-            email_verified=False,
-            reminder_emails=False,
-            share_network=False,
-            is_staff=False,
-            is_superuser=False,
-            password=make_password(None),
-            updated_at=timezone.now(),
-        )
-    logger.info("account deleted", extra={"event": "account_deleted", "user_id": user.pk})
 
 
 @require_POST

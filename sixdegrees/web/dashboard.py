@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from sixdegrees.accounts.access import is_signed_in_owner, visible_campaigns
 from sixdegrees.campaigns.models import Campaign
+from sixdegrees.campaigns.plan import plan_or_empty
 from sixdegrees.campaigns.serialize import campaign_detail, status_label
 from sixdegrees.outreach.models import EmailOutreach
 from sixdegrees.web import chain as chain_layout
@@ -218,22 +219,22 @@ def campaign_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]
     email_rows = list(campaign.emails.all().order_by("hop", "created_at"))
     emails = [_email_view(e, roles, now) for e in email_rows]
     selected_index = selected.get("index", -1)
+    plan, unreadable = plan_or_empty(campaign)
     paths = []
-    for i, path in enumerate(data["paths"]):
-        confidence = path.get("confidence")
-        nodes = [n.get("name", "") if isinstance(n, dict) else str(n) for n in (path.get("chain") or [])]
+    for i, path in enumerate(plan.paths):
+        nodes = [node.name for node in path.chain]
         paths.append(
             {
                 "index": i,
                 "rank": i + 1,
-                "label": path.get("label", ""),
-                "degree": path.get("degree") or len(nodes),
-                "confidence": confidence,
-                "confidence_pct": round(confidence * 100) if isinstance(confidence, int | float) else None,
-                "rationale": path.get("rationale", ""),
+                "label": path.label,
+                "degree": path.degree or len(nodes),
+                "confidence": path.confidence,
+                "confidence_pct": round(path.confidence * 100) if path.confidence is not None else None,
+                "rationale": path.rationale,
                 "nodes": nodes,
                 "selected": i == selected_index,
-                "recommended": i == data.get("recommended_path"),
+                "recommended": i == plan.recommended_path,
             }
         )
     done_steps = {s["step_type"] for s in data["work_log"] if s["status"] == "completed"}
@@ -272,6 +273,7 @@ def campaign_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]
         "milestone": _milestone(campaign, emails, now),
         "can_select_path": "select_path" in data["actions"],
         "can_regenerate": "regenerate" in data["actions"],
+        "plan_unreadable": unreadable is not None,
         "needs_signin": not signed_in_owner,
         "owner_pending": not campaign.owner_confirmed,
         "owner_email": campaign.owner.email,

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign, TimelineEvent
+from sixdegrees.campaigns.plan import plan_or_empty
 from sixdegrees.campaigns.planning import plan_input_for, redraft_for_path
 from sixdegrees.lib.http import BadRequest
 from sixdegrees.mail.build import render, render_text
@@ -19,7 +20,7 @@ from sixdegrees.outreach.intent import Intent
 from sixdegrees.outreach.models import EmailOutreach
 from sixdegrees.strategy.fields import first_name
 from sixdegrees.strategy.offline import OfflinePlanner, read_intake
-from sixdegrees.strategy.schema import ChainNode, Contact, Path, PlanInput, has_cjk
+from sixdegrees.strategy.schema import ChainNode, Contact, PlanInput, has_cjk
 
 logger = logging.getLogger(__name__)
 Status = EmailOutreach.Status
@@ -33,12 +34,11 @@ def _plan_input(campaign: Campaign, contacts: list[Contact] | None = None) -> Pl
 
 def _planned_bodies(campaign: Campaign, hop: int) -> set[str]:
     """The bodies the planner wrote for `hop`: a draft still equal to one was not edited by the person."""
-    results = campaign.results if isinstance(campaign.results, dict) else {}
-    drafts = list(results.get("drafts") or [])
-    by_path = results.get("drafts_by_path") or {}
+    plan = plan_or_empty(campaign)[0]
+    drafts = list(plan.drafts)
     if campaign.selected_path is not None:
-        drafts += list(by_path.get(str(campaign.selected_path)) or [])
-    return {" ".join(str(d.get("body", "")).split()) for d in drafts if isinstance(d, dict) and d.get("hop") == hop}
+        drafts += plan.drafts_by_path.get(campaign.selected_path, [])
+    return {" ".join(d.body.split()) for d in drafts if d.hop == hop}
 
 
 def prepare_next_hop(root: EmailOutreach, introducer: str, introducer_email: str) -> EmailOutreach | None:
@@ -70,7 +70,7 @@ def _rewritten_with_introducer(
     if not path:
         return None
     try:
-        plan_path = Path.model_validate(path)
+        plan_path = path.strict()
         chain = list(plan_path.chain)
         if introducer_hop >= len(chain):
             return None
@@ -167,7 +167,7 @@ def _draft_for_suggested(root: EmailOutreach, introducer: str, name: str, addres
     try:
         if not path:
             raise ValueError("no plan to draft from")
-        plan_path = Path.model_validate(path)
+        plan_path = path.strict()
         index = root.hop - 1
         rest = list(plan_path.chain[index + 1 :])
         role = plan_path.chain[index].role
@@ -226,7 +226,7 @@ def offer_next_path(campaign: Campaign, *, reason: str) -> int | None:
         reason=reason,
         path=index + 1,
         from_path=current,
-        label=str(paths[index].get("label", "")),
+        label=paths[index].label,
     )
     return index
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from sixdegrees.campaigns.models import Campaign
+from sixdegrees.campaigns.plan import PlanPath, StoredPlan, plan_or_empty
 from sixdegrees.outreach.models import EmailOutreach
 
 logger = logging.getLogger(__name__)
@@ -16,27 +16,24 @@ Kind = EmailOutreach.Kind
 MAX_THREAD_DEPTH = 20
 
 
-def paths_of(campaign: Campaign) -> list[dict[str, Any]]:
-    results = campaign.results if isinstance(campaign.results, dict) else {}
-    strategy = results.get("strategy")
-    if not isinstance(strategy, dict):
-        return []
-    return [p for p in strategy.get("paths") or [] if isinstance(p, dict)]
+def _chain_plan(campaign: Campaign) -> StoredPlan:
+    """The plan the chain works from: none for an imported one, whose path lists only intermediaries."""
+    plan = plan_or_empty(campaign)[0]
+    return StoredPlan() if plan.legacy else plan
 
 
-def current_path(campaign: Campaign) -> dict[str, Any] | None:
-    paths = paths_of(campaign)
-    if not paths:
-        return None
-    index = campaign.selected_path if campaign.selected_path is not None else 0
-    return paths[min(max(index, 0), len(paths) - 1)]
+def paths_of(campaign: Campaign) -> list[PlanPath]:
+    return _chain_plan(campaign).paths
+
+
+def current_path(campaign: Campaign) -> PlanPath | None:
+    return _chain_plan(campaign).path(campaign.selected_path)
 
 
 def chain_length(campaign: Campaign) -> int | None:
     """How many hops the campaign's chosen path has (None for campaigns without a plan)."""
     path = current_path(campaign)
-    chain = (path or {}).get("chain") or []
-    return len(chain) or None
+    return len(path.chain) if path and path.chain else None
 
 
 def is_last_hop(email: EmailOutreach) -> bool:
