@@ -23,7 +23,7 @@ The strict rules a planner's output must meet live in `strategy/schema.py`; `Pla
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from django.utils.translation import gettext as _
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -31,12 +31,16 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 from sixdegrees.lib.http import BadRequest
 from sixdegrees.strategy.schema import Draft, Path, Plan
 
-if TYPE_CHECKING:
-    from sixdegrees.campaigns.models import Campaign
-
 logger = logging.getLogger(__name__)
 
 _CACHE_ATTRIBUTE = "_stored_plan"
+
+
+class Campaign(Protocol):
+    """What reading a plan needs of a campaign (the model imports this module, not the reverse)."""
+
+    pk: Any
+    results: Any
 
 
 class PlanUnreadable(BadRequest):
