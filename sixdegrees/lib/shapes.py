@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+from django.utils.functional import Promise
 from pydantic import BaseModel, Field, create_model
 
 
@@ -19,7 +20,7 @@ from pydantic import BaseModel, Field, create_model
 class TextField:
     name: str
     max_length: int
-    label: Any = ""  # shown on the page and in its messages; lazy so it follows the language
+    label: str | Promise = ""  # shown on the page and in its messages; lazy so it follows the language
     required: bool = True  # an optional field may also be blank
     multiline: bool = False
     email: bool = False
