@@ -56,7 +56,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS = []  # type: ignore[misc]  # passwordless: email is all createsuperuser asks
+    REQUIRED_FIELDS = []  # passwordless: email is all createsuperuser asks
 
     class Meta:
         db_table = "users"

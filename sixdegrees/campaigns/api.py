@@ -12,25 +12,20 @@ from ninja import Router, Schema
 
 from sixdegrees.accounts.access import get_campaign_for_request, visible_campaigns
 from sixdegrees.campaigns import timeline
-from sixdegrees.campaigns.intake import find_active_duplicate, start_campaign, validate_intake
+from sixdegrees.campaigns.intake import FIELDS, find_active_duplicate, start_campaign, validate_intake
 from sixdegrees.campaigns.models import Campaign
 from sixdegrees.campaigns.planning import redraft_for_path
 from sixdegrees.campaigns.serialize import campaign_detail, campaign_summary
 from sixdegrees.campaigns.signals import request_plan
 from sixdegrees.lib.http import BadRequest, read_json_object, read_json_or_form
 from sixdegrees.lib.ratelimit import enforce
+from sixdegrees.lib.shapes import request_schema
 from sixdegrees.outreach.models import EmailOutreach
 
 router = Router(tags=["campaigns"])
 
-
-class IntakeIn(Schema):
-    user_name: str
-    user_email: str
-    user_background: str
-    target_name: str
-    target_company: str
-    target_reason: str
+# Built from the fields `validate_intake` checks, so the document cannot drift from them.
+IntakeIn = request_schema("IntakeIn", FIELDS)
 
 
 class IntakeOut(Schema):

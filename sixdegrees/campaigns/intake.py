@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -28,26 +27,20 @@ from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign
 from sixdegrees.campaigns.signals import request_plan
 from sixdegrees.lib.addresses import validate_sendable_email
+from sixdegrees.lib.shapes import TextField
 from sixdegrees.mail.service import NotSent
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Field:
-    name: str
-    label: Any
-    max_length: int
-    multiline: bool = False
-
-
+# The one declaration of the intake: the page, `validate_intake` and the API document read it.
 FIELDS = (
-    Field("user_name", gettext_lazy("Your name"), 50),
-    Field("user_email", gettext_lazy("Your email"), 254),
-    Field("user_background", gettext_lazy("A short intro of yourself"), 500, multiline=True),
-    Field("target_name", gettext_lazy("Who you want to reach"), 200),
-    Field("target_company", gettext_lazy("Their title and company"), 200),
-    Field("target_reason", gettext_lazy("Why them"), 500, multiline=True),
+    TextField("user_name", 50, gettext_lazy("Your name")),
+    TextField("user_email", 254, gettext_lazy("Your email"), email=True),
+    TextField("user_background", 500, gettext_lazy("A short intro of yourself"), multiline=True),
+    TextField("target_name", 200, gettext_lazy("Who you want to reach")),
+    TextField("target_company", 200, gettext_lazy("Their title and company")),
+    TextField("target_reason", 500, gettext_lazy("Why them"), multiline=True),
 )
 FIELD_NAMES = tuple(f.name for f in FIELDS)
 
@@ -91,13 +84,14 @@ def validate_intake(data: dict[str, Any]) -> tuple[dict[str, str], dict[str, str
             }
             continue
         cleaned[field.name] = value
-    if "user_email" in cleaned:
-        try:
-            validate_sendable_email(cleaned["user_email"])
-        except ValidationError:
-            errors["user_email"] = _("Please enter a valid email address, like name@example.com.")
-        else:
-            cleaned["user_email"] = cleaned["user_email"].lower()
+    for field in FIELDS:
+        if field.email and field.name in cleaned:
+            try:
+                validate_sendable_email(cleaned[field.name])
+            except ValidationError:
+                errors[field.name] = _("Please enter a valid email address, like name@example.com.")
+            else:
+                cleaned[field.name] = cleaned[field.name].lower()
     return cleaned, errors
 
 

@@ -13,7 +13,9 @@ from sixdegrees import __version__
 class LazyDjangoGroup(click.Group):
     """Sets Django up before any subcommand runs, turning configuration errors into plain messages."""
 
-    def resolve_command(self, ctx: click.Context, args: list[str]):  # type: ignore[no-untyped-def]
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
         # Only reached when a subcommand is about to run, so `sixdegrees --help` needs no settings.
         # (Checking ctx.protected_args did the same, but Click 9 removes it.)
         resolved = super().resolve_command(ctx, args)

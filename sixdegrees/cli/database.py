@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import ParamSpec, TypeVar
 
 import click
 
 # Commands import models, and the modules that import them, inside their bodies: this module is
 # imported before Django is set up (LazyDjangoGroup in cli/__init__.py sets it up per command).
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def database_problem() -> str:
@@ -53,17 +54,17 @@ def _any_migration_applied() -> bool:
     return recorder.has_table() and recorder.migration_qs.exists()
 
 
-def needs_database(func: F) -> F:
+def needs_database(func: Callable[P, R]) -> Callable[P, R]:
     """Run the command only against a migrated database; otherwise exit 1 with what to run."""
 
     @functools.wraps(func)
-    def checked(*args: Any, **kwargs: Any) -> Any:
+    def checked(*args: P.args, **kwargs: P.kwargs) -> R:
         problem = database_problem()
         if problem:
             raise click.ClickException(problem)
         return func(*args, **kwargs)
 
-    return checked  # type: ignore[return-value]
+    return checked
 
 
 __all__ = ["database_problem", "needs_database"]

@@ -122,7 +122,7 @@ def serve(host: str, port: int, workers: int, threads: int, migrate: bool) -> No
     # Loaded after collecting: WhiteNoise lists the static files once, when the app loads.
     from sixdegrees.wsgi import application
 
-    class Server(BaseApplication):  # type: ignore[misc]
+    class Server(BaseApplication):
         def load_config(self) -> None:
             bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
             options = {
@@ -155,7 +155,7 @@ class GunicornJsonLogger:
     def __new__(cls, cfg: Any) -> Any:
         from gunicorn.glogging import Logger
 
-        class _Logger(Logger):  # type: ignore[misc]
+        class _Logger(Logger):
             def setup(self, cfg: Any) -> None:
                 super().setup(cfg)
                 for log in (self.error_log, self.access_log):

@@ -7,7 +7,7 @@ import os
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
-class StaticStorage(CompressedManifestStaticFilesStorage):  # type: ignore[misc]
+class StaticStorage(CompressedManifestStaticFilesStorage):
     """Django writes the manifest by deleting the old one, then writing the new one.
 
     `sixdegrees serve` collects static files at every start, possibly while another web process

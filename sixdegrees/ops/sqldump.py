@@ -127,7 +127,7 @@ def split_statements(chunks: Iterable[str]) -> Iterator[Statement]:
 
 
 def _strip_noise(text: str) -> str:
-    return text[_LEADING_NOISE.match(text).end() :]  # type: ignore[union-attr]
+    return _LEADING_NOISE.sub("", text, count=1)  # the pattern matches at 0, if only emptily
 
 
 def _unquote(name: str) -> str:
@@ -204,7 +204,7 @@ def _replay(
 ) -> int | None:
     """Run one statement into the private copy if it carries schema or data; returns begin_line."""
     head = _strip_noise(statement.text)
-    keyword = (re.match(r"[A-Za-z]*", head).group() or "").upper()  # type: ignore[union-attr]
+    keyword = re.split(r"[^A-Za-z]", head, maxsplit=1)[0].upper()  # the leading word, maybe ""
     where = f"line {statement.line}"
     if keyword == "BEGIN":
         return statement.line if begin_line is None else begin_line

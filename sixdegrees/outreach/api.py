@@ -7,6 +7,7 @@ from django.db.models import Max
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
+from pydantic import Field
 
 from sixdegrees.accounts.access import (
     get_campaign_for_request,
@@ -18,7 +19,8 @@ from sixdegrees.campaigns.models import Campaign
 from sixdegrees.campaigns.serialize import email_json
 from sixdegrees.lib.http import BadRequest, read_json_object
 from sixdegrees.lib.ratelimit import enforce
-from sixdegrees.outreach.approval import approve, clean_edits, edit_draft
+from sixdegrees.lib.shapes import request_schema
+from sixdegrees.outreach.approval import EDIT_FIELDS, approve, clean_edits, edit_draft
 from sixdegrees.outreach.chain.overrides import override_intent
 from sixdegrees.outreach.intent import INTENTS
 from sixdegrees.outreach.models import EmailOutreach
@@ -26,20 +28,17 @@ from sixdegrees.outreach.models import EmailOutreach
 router = Router(tags=["emails"])
 
 
-class SendIn(Schema):
-    campaign_id: str
-    email_id: str | None = None
-    to: str | None = None
-    subject: str | None = None
-    body: str | None = None
-    recipient_name: str | None = None
-
-
-class EmailEdit(Schema):
-    subject: str | None = None
-    body: str | None = None
-    recipient_email: str | None = None
-    recipient_name: str | None = None
+# Built from the fields `clean_edits` checks, so the document cannot drift from them. /api/send
+# calls the recipient's address `to`.
+_SEND_NAMES = {"recipient_email": "to"}
+EmailEdit = request_schema("EmailEdit", EDIT_FIELDS, partial=True)
+SendIn = request_schema(
+    "SendIn",
+    EDIT_FIELDS,
+    partial=True,
+    names=_SEND_NAMES,
+    before={"campaign_id": (str, Field(..., min_length=1)), "email_id": (str | None, None)},
+)
 
 
 def _ok(data: dict) -> JsonResponse:
@@ -62,7 +61,8 @@ def edit_email(request: HttpRequest, email_id: str):
 @router.post(
     "/send",
     summary="Approve an email for sending",
-    description="Queues a draft (or a new email for the campaign). Idempotent: the same email is queued once.",
+    description="Queues a draft (or, without email_id, a new email for the campaign: then to, subject and body "
+    "are required). Idempotent: the same email is queued once.",
     openapi_extra={"requestBody": {"content": {"application/json": {"schema": SendIn.model_json_schema()}}}},
 )
 def send(request: HttpRequest):
@@ -74,7 +74,7 @@ def send(request: HttpRequest):
             _("Say which campaign this email belongs to."), fields={"campaign_id": _("This field is required.")}
         )
     campaign = get_campaign_for_request(request, campaign_id.strip())
-    overrides = {"recipient_email": data.get("to"), **{k: data.get(k) for k in ("subject", "body", "recipient_name")}}
+    overrides = {f.name: data.get(_SEND_NAMES.get(f.name, f.name)) for f in EDIT_FIELDS}
     overrides = {k: v for k, v in overrides.items() if v is not None}
     email_id = data.get("email_id")
     if email_id:

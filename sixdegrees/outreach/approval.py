@@ -15,34 +15,46 @@ from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign
 from sixdegrees.lib.addresses import validate_sendable_email
 from sixdegrees.lib.http import BadRequest
+from sixdegrees.lib.shapes import TextField
 from sixdegrees.outreach.chain.gate import check_gate
 from sixdegrees.outreach.models import EmailOutreach, Suppression
 from sixdegrees.outreach.signals import email_queued
 
-EDITABLE = {"subject": 300, "body": 20000, "recipient_email": 254, "recipient_name": 200}
+# The one declaration of what a person may change in an email: `clean_edits`, the edit dialog's
+# `maxlength`s and the API document (EmailEdit, SendIn) read it. A name may be blank; the rest not.
+EDIT_FIELDS = (
+    TextField("subject", 300),
+    TextField("body", 20000, multiline=True),
+    TextField("recipient_email", 254, email=True),
+    TextField("recipient_name", 200, required=False),
+)
 
 
 def clean_edits(data: dict[str, Any], *, require_all: bool = False) -> dict[str, str]:
-    """Validate subject/body/recipient fields; raise BadRequest with field messages."""
+    """Validate subject/body/recipient fields; raise BadRequest with field messages.
+
+    `require_all`: a new email, so every required field must be there.
+    """
     cleaned: dict[str, str] = {}
     errors: dict[str, str] = {}
-    for name, limit in EDITABLE.items():
-        if name not in data or data[name] is None:
-            if require_all and name != "recipient_name":
+    for field in EDIT_FIELDS:
+        name = field.name
+        if data.get(name) is None:
+            if require_all and field.required:
                 errors[name] = _("This field is required.")
             continue
         value = data[name]
         if not isinstance(value, str):
             errors[name] = _("This must be text.")
             continue
-        value = value.strip() if name != "body" else value.replace("\r\n", "\n").strip()
-        if "\x00" in value or (name != "body" and any(c in value for c in "\r\n")):
+        value = value.replace("\r\n", "\n").strip() if field.multiline else value.strip()
+        if "\x00" in value or (not field.multiline and any(c in value for c in "\r\n")):
             errors[name] = _("This contains characters we cannot accept.")
-        elif not value and name != "recipient_name":
+        elif not value and field.required:
             errors[name] = _("This field cannot be empty.")
-        elif len(value) > limit:
-            errors[name] = _("At most %(max)d characters.") % {"max": limit}
-        elif name == "recipient_email":
+        elif len(value) > field.max_length:
+            errors[name] = _("At most %(max)d characters.") % {"max": field.max_length}
+        elif field.email:
             try:
                 validate_sendable_email(value)
                 value = value.lower()

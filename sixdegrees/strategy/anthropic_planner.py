@@ -37,7 +37,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from .fields import find_school, same_org, same_school, split_title
 from .offline import OfflinePlanner
-from .outcome import OPERATION_KINDS, OperationRecord, PlanOutcome, estimate_cost
+from .outcome import OPERATION_KINDS, OperationKind, OperationRecord, OperationStatus, PlanOutcome, estimate_cost
 from .schema import Contact, Draft, Essay, Paragraph, Path, Plan, PlanInput, Strategy, plan_context
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ class DraftsResult(BaseModel):
 
 @dataclass
 class _Step:
-    kind: str
+    kind: OperationKind
     tool: str
     description: str
     model: type[BaseModel]
@@ -428,7 +428,14 @@ class AnthropicPlanner:
         return result.model_dump()
 
     def _record(
-        self, step: _Step, status: str, started: float, usage: _Usage, *, result: Any = None, error: str | None = None
+        self,
+        step: _Step,
+        status: OperationStatus,
+        started: float,
+        usage: _Usage,
+        *,
+        result: Any = None,
+        error: str | None = None,
     ) -> OperationRecord:
         descriptions = {
             "research_target": "Researched the target",
@@ -438,9 +445,9 @@ class AnthropicPlanner:
         calls = len(usage.calls)
         suffix = f" ({calls} calls, one repair)" if calls > 1 else ""
         return OperationRecord(
-            kind=step.kind,  # type: ignore[arg-type]
+            kind=step.kind,
             planner="anthropic",
-            status=status,  # type: ignore[arg-type]
+            status=status,
             description=descriptions[step.kind] + suffix
             if status == "completed"
             else f"{descriptions[step.kind]}: failed",

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from .drafting import Hop, Writer
 from .fields import detect_field, find_school, is_school, same_org, same_school, split_title
-from .outcome import OperationRecord, PlanOutcome
+from .outcome import OperationKind, OperationRecord, PlanOutcome
 from .routes import (
     CONTACT_ROUTES,
     EVENTS,
@@ -418,9 +418,9 @@ class OfflinePlanner:
         )
 
     @staticmethod
-    def _record(kind: str, started: float, description: str, result: dict) -> OperationRecord:
+    def _record(kind: OperationKind, started: float, description: str, result: dict) -> OperationRecord:
         return OperationRecord(
-            kind=kind,  # type: ignore[arg-type]
+            kind=kind,
             planner="offline",
             status="completed",
             description=description,

@@ -15,6 +15,7 @@ from .schema import Plan
 
 OperationKind = Literal["research_target", "find_paths", "draft_emails"]
 OPERATION_KINDS: tuple[OperationKind, ...] = ("research_target", "find_paths", "draft_emails")
+OperationStatus = Literal["completed", "failed"]
 PlannerName = Literal["offline", "anthropic"]
 
 # US dollars per million tokens (input, output). Estimates for the dashboard and cost reports,
@@ -42,7 +43,7 @@ class OperationRecord(BaseModel):
 
     kind: OperationKind
     planner: PlannerName
-    status: Literal["completed", "failed"]
+    status: OperationStatus
     description: str
     duration_ms: int = Field(ge=0)
     input_tokens: int = Field(default=0, ge=0)

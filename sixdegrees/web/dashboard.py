@@ -23,6 +23,7 @@ from sixdegrees.accounts.access import is_signed_in_owner, visible_campaigns
 from sixdegrees.campaigns.models import Campaign
 from sixdegrees.campaigns.plan import plan_or_empty
 from sixdegrees.campaigns.serialize import campaign_detail, status_label
+from sixdegrees.outreach.approval import EDIT_FIELDS
 from sixdegrees.outreach.models import EmailOutreach
 from sixdegrees.web import chain as chain_layout
 from sixdegrees.web.plans import credits_context
@@ -344,6 +345,7 @@ def page_context(request: HttpRequest, campaign: Campaign | None, live: bool = F
     if not live:
         context.update(account_context(request))
         context["js_strings"] = js_strings()
+        context["edit_limits"] = {f.name: f.max_length for f in EDIT_FIELDS}  # the edit dialog's maxlengths
         context["tab_labels"] = [
             ("campaign", _("Your campaign") if campaign is not None else _("Your campaigns")),
             ("connections", _("Connections")),
