@@ -6,11 +6,11 @@ import logging
 from typing import Any
 
 from django.db.models import Q
-from django.utils import timezone
 
 from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign, TimelineEvent
 from sixdegrees.lib.http import BadRequest
+from sixdegrees.outreach import outbox
 from sixdegrees.outreach.chain.shape import current_path, hop_email, paths_of, who
 from sixdegrees.outreach.intent import Intent
 from sixdegrees.outreach.models import EmailOutreach
@@ -50,9 +50,7 @@ def prepare_next_hop(root: EmailOutreach, introducer: str, introducer_email: str
         rewritten = _rewritten_with_introducer(campaign, root.hop, introducer, introducer_email)
         if rewritten is not None:
             subject, body = rewritten
-            EmailOutreach.objects.filter(pk=draft.pk, status=Status.DRAFT).update(
-                subject=subject[:300], body=body, updated_at=timezone.now()
-            )
+            outbox.edit_draft(draft.pk, {"subject": subject[:300], "body": body})
             draft.refresh_from_db()
         timeline.record(campaign, "next_draft_ready", recipient=who(draft), introducer=introducer)
     auto_approve(draft)
