@@ -75,8 +75,9 @@ def send(
 
     A one-off email comes from --to/--subject/--body, from --file task.json, or as JSON on stdin
     (the old script's interface). It is recorded in the outbox like every email (see `sixdegrees
-    outbox`), so pacing, the daily cap and retries apply to it too. Without any mailbox, emails
-    are written to the local outbox folder instead, and the command says so.
+    outbox`), so pacing, the daily cap and retries apply to it too: one that must wait is left
+    queued for the worker, and the command says so. Without any mailbox, emails are written to
+    the local outbox folder instead, and the command says so. Exit status 1: nothing will be sent.
 
     Example: sixdegrees send --to jane@example.com --subject "Hello" --body "Hi Jane, …"
     """
@@ -105,6 +106,7 @@ def send(
         emit_json(
             {
                 "success": result.ok,
+                "state": result.state,
                 "message": result.words,
                 "message_id": result.message_id or None,
                 "email_id": result.email_id or None,

@@ -66,7 +66,7 @@ def queue(email: EmailOutreach, now: dt.datetime) -> bool:
 def claim_page(due: QuerySet[EmailOutreach], now: dt.datetime, limit: int) -> list[str]:
     """queued → sending for up to `limit` of `due`'s rows, in one statement; the ids this worker got.
 
-    `UPDATE … WHERE id IN (the page) AND status = 'queued' RETURNING id`: a row another worker
+    `WITH page … UPDATE … WHERE id IN page AND status = 'queued' RETURNING id`: a row another worker
     took meanwhile fails the status check and is simply not returned. On PostgreSQL the page is
     read with SKIP LOCKED, so two workers take two pages instead of queueing on one. The lease
     and the attempt count are set here; `stamp` names the mailbox and the Message-ID next.
@@ -76,16 +76,18 @@ def claim_page(due: QuerySet[EmailOutreach], now: dt.datetime, limit: int) -> li
     page = due.filter(status=Status.QUEUED, next_attempt_at__lte=now)
     if connection.features.has_select_for_update_skip_locked:
         page = page.select_for_update(skip_locked=True, of=("self",))
-    page_sql, page_params = page.values("id")[:limit].query.sql_with_params()
     moment = connection.ops.adapt_datetimefield_value(now)
     until = connection.ops.adapt_datetimefield_value(now + lease_delta())
-    sql = (
-        f"UPDATE {TABLE} SET status = %s, lease_until = %s, attempts = attempts + 1, updated_at = %s "
-        f"WHERE id IN ({page_sql}) AND status = %s AND next_attempt_at <= %s RETURNING id"
-    )
-    params = [Status.SENDING, until, moment, *page_params, Status.QUEUED, moment]
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        page_sql, page_params = page.values("id")[:limit].query.sql_with_params()  # FOR UPDATE wants the transaction
+        # MATERIALIZED: the page is read once. Inlined, PostgreSQL may re-run a SKIP LOCKED subquery
+        # per candidate row and claim more than `limit` rows.
+        sql = (
+            f"WITH page AS MATERIALIZED ({page_sql}) "
+            f"UPDATE {TABLE} SET status = %s, lease_until = %s, attempts = attempts + 1, updated_at = %s "
+            f"WHERE id IN (SELECT id FROM page) AND status = %s AND next_attempt_at <= %s RETURNING id"
+        )
+        cursor.execute(sql, [*page_params, Status.SENDING, until, moment, Status.QUEUED, moment])
         return [email_id for (email_id,) in cursor.fetchall()]
 
 

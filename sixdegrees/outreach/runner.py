@@ -76,10 +76,14 @@ def next_chance(campaign_id: str | None = None) -> dt.datetime | None:
 
 @dataclass
 class OneOff:
-    ok: bool
+    state: str  # "sent"; "queued": the worker sends it later (pacing, a cap, a retry); "failed": never
     words: str
     message_id: str = ""
     email_id: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.state != "failed"
 
 
 def one_off_owner(address: str) -> User:
@@ -106,7 +110,7 @@ def send_one_off(*, to: str, subject: str, body: str, name: str = "", from_name:
     retried by the worker after a transient failure.
     """
     if Suppression.is_suppressed(to):
-        return OneOff(False, f"{to} asked not to be contacted (suppression list); nothing was sent.")
+        return OneOff("failed", f"{to} asked not to be contacted (suppression list); nothing was sent.")
     mailbox = mailboxes.operator_mailbox()
     from_address = mailbox.address if mailbox else settings.DEFAULT_FROM_EMAIL.rpartition("<")[2].rstrip(">")
     owner = one_off_owner(from_address)
@@ -126,12 +130,12 @@ def send_one_off(*, to: str, subject: str, body: str, name: str = "", from_name:
     message_id = email.message_id or ""
     if email.status == Status.SENT:
         if route is None:
-            return OneOff(True, email.delivery_note, message_id, email.id)
+            return OneOff("sent", email.delivery_note, message_id, email.id)
         where = f"{route.smtp_host}:{route.smtp_port}"
         reply = email.delivery_note.partition(": ")[2]
-        return OneOff(True, f"Sent to {to} from {route.address} via {where} ({reply}).", message_id, email.id)
+        return OneOff("sent", f"Sent to {to} from {route.address} via {where} ({reply}).", message_id, email.id)
     if email.status == Status.FAILED:
-        return OneOff(False, f"Not sent: {email.error_message}", message_id, email.id)
+        return OneOff("failed", f"Not sent: {email.error_message}", message_id, email.id)
     waits = {
         "paused": f"{route.address} is {route.pause_words()}" if route else "",
         "busy": "another worker is sending from this mailbox right now",
@@ -140,4 +144,5 @@ def send_one_off(*, to: str, subject: str, body: str, name: str = "", from_name:
         "window": "the mailbox is outside its sending window",
     }
     why = waits.get(result.stopped) or email.error_message or "it waits for its next try"
-    return OneOff(False, f"Queued, not sent yet: {why}. The worker sends it ({email.id}).", message_id, email.id)
+    words = f"Queued, not sent yet: {why}. The worker sends it; see `sixdegrees outbox` ({email.id})."
+    return OneOff("queued", words, message_id, email.id)
