@@ -45,6 +45,7 @@ SENDER_AREA = [
     f"{OUTREACH}/test_sender_cap.py",
     f"{OUTREACH}/test_rules_sender.py",
     f"{OUTREACH}/test_send_api.py",
+    f"{OUTREACH}/test_outbox.py",
 ]
 WATCHER_AREA = [
     f"{OUTREACH}/test_watcher.py",
@@ -227,46 +228,58 @@ mutation(
 # --- Our own: sender --------------------------------------------------------------------------------
 
 SENDER = "sixdegrees/outreach/sender.py"
+OUTBOX = "sixdegrees/outreach/outbox.py"
 mutation(
     id="claim-any-status",
     what="the claim takes a row whatever its status (a second worker sends it again)",
-    file=SENDER,
-    old="filter(id=row.id, status=Status.QUEUED, next_attempt_at__lte=now).update(",
-    new="filter(id=row.id, next_attempt_at__lte=now).update(",
+    file=OUTBOX,
+    old='AND status = %s AND next_attempt_at <= %s RETURNING id"\n        )\n'
+    "        cursor.execute(sql, [*page_params, Status.SENDING, until, moment, Status.QUEUED, moment])",
+    new='AND next_attempt_at <= %s RETURNING id"\n        )\n'
+    "        cursor.execute(sql, [*page_params, Status.SENDING, until, moment, moment])",
     catchers=[f"{OUTREACH}/test_sender_rules.py::test_a_claimed_row_is_not_sent_by_a_second_worker"],
     area=SENDER_AREA,
 )
 mutation(
     id="claim-ignores-count",
     what="the claim goes ahead when its UPDATE changed no row",
-    file=SENDER,
-    old="    if claimed != 1:\n        return False\n",
-    new="    if claimed != 1 and False:\n        return False\n",
+    file=OUTBOX,
+    old="    if not claim_page(EmailOutreach.objects.filter(id=row.id), now, 1):\n        return False\n",
+    new="    if not claim_page(EmailOutreach.objects.filter(id=row.id), now, 1) and False:\n        return False\n",
     catchers=[f"{OUTREACH}/test_sender_rules.py::test_a_claimed_row_is_not_sent_by_a_second_worker"],
+    area=SENDER_AREA,
+)
+mutation(
+    id="claim-page-unbounded",
+    what="a page claim takes every due row, not the page asked for (rows wait out their lease unsent)",
+    file=OUTBOX,
+    old='page_sql, page_params = page.values("id")[:limit].query.sql_with_params()',
+    new='page_sql, page_params = page.values("id").query.sql_with_params()',
+    catchers=[f"{OUTREACH}/test_outbox.py::test_a_page_is_claimed_in_one_statement_and_never_more_than_asked"],
     area=SENDER_AREA,
 )
 mutation(
     id="claim-new-message-id",
     what="a retry's claim stores a new Message-ID (the Sent-folder check can no longer find the first try)",
-    file=SENDER,
-    old='message_id=Coalesce(F("message_id"), Value(new_message_id)),',
-    new="message_id=Value(new_message_id),",
+    file=OUTBOX,
+    old="for row in rows if not row.message_id}",
+    new="for row in rows}",
     catchers=[f"{OUTREACH}/test_sender_crash.py::test_accepted_then_crashed_is_found_in_sent_and_not_sent_again"],
     area=SENDER_AREA,
 )
 mutation(
     id="lease-expired-at-once",
     what="a claimed row's lease ends the moment it starts (the sweeper takes it back mid-send)",
-    file=SENDER,
-    old='        lease_until=now + lease_delta(),\n        attempts=F("attempts") + 1,',
-    new='        lease_until=now,\n        attempts=F("attempts") + 1,',
+    file=OUTBOX,
+    old="until = connection.ops.adapt_datetimefield_value(now + lease_delta())",
+    new="until = connection.ops.adapt_datetimefield_value(now)",
     catchers=[f"{OUTREACH}/test_rules_sender.py::test_the_sweep_leaves_a_row_alone_while_its_worker_holds_the_lease"],
     area=SENDER_AREA,
 )
 mutation(
     id="reclaim-without-sent-check",
     what="a row taken back from a dead worker is sent again without looking in the Sent folder",
-    file=SENDER,
+    file=OUTBOX,
     old="        next_attempt_at=now,\n        needs_sent_check=True,",
     new="        next_attempt_at=now,\n        needs_sent_check=False,",
     catchers=[f"{OUTREACH}/test_sender_crash.py::test_accepted_then_crashed_is_found_in_sent_and_not_sent_again"],
@@ -275,9 +288,9 @@ mutation(
 mutation(
     id="mark-sent-only-sending",
     what="mark sent ignores a row that was taken back while its SMTP conversation finished",
-    file=SENDER,
-    old="EmailOutreach.objects.filter(id=row.id, status__in=[Status.SENDING, Status.QUEUED]).update(\n        status=Status.SENT,",
-    new="EmailOutreach.objects.filter(id=row.id, status__in=[Status.SENDING]).update(\n        status=Status.SENT,",
+    file=OUTBOX,
+    old="filter(id=row.id, status__in=[Status.SENDING, Status.QUEUED]).update(\n            status=Status.SENT,",
+    new="filter(id=row.id, status__in=[Status.SENDING]).update(\n            status=Status.SENT,",
     catchers=[
         f"{OUTREACH}/test_rules_sender.py::test_a_row_taken_back_mid_send_is_recorded_as_sent_once_the_server_accepts_it"
     ],
@@ -286,18 +299,27 @@ mutation(
 mutation(
     id="mark-sent-no-time",
     what="mark sent leaves sent_at empty (no follow-up clock, no daily cap count)",
-    file=SENDER,
-    old="        status=Status.SENT,\n        sent_at=now,",
-    new="        status=Status.SENT,\n        sent_at=None,",
+    file=OUTBOX,
+    old="            status=Status.SENT,\n            sent_at=now,",
+    new="            status=Status.SENT,\n            sent_at=None,",
     catchers=[f"{OUTREACH}/test_smtp_delivery.py::test_the_server_receives_exactly_the_approved_message"],
+    area=SENDER_AREA,
+)
+mutation(
+    id="mark-sent-event-apart",
+    what='"sent" and its timeline event are written in separate transactions (a crash between them loses one)',
+    file=OUTBOX,
+    old="    with transaction.atomic():\n        # `queued` too",
+    new="    if True:\n        # `queued` too",
+    catchers=[f"{OUTREACH}/test_outbox.py::test_sent_and_its_timeline_event_are_written_together_or_not_at_all"],
     area=SENDER_AREA,
 )
 mutation(
     id="send-to-suppressed",
     what="the sender no longer re-checks the suppression list at send time",
     file=SENDER,
-    old="    if Suppression.is_suppressed(row.recipient_email):\n        mark_failed(row, SUPPRESSED)",
-    new="    if False:\n        mark_failed(row, SUPPRESSED)",
+    old="    if row.recipient_email.strip().lower() in suppressed:\n        outbox.mark_failed(row, SUPPRESSED)",
+    new="    if False:\n        outbox.mark_failed(row, SUPPRESSED)",
     catchers=[f"{OUTREACH}/test_sender_rules.py::test_a_suppressed_recipient_is_refused_at_send_time"],
     area=SENDER_AREA,
 )

@@ -73,7 +73,7 @@ def claim_page(due: QuerySet[EmailOutreach], now: dt.datetime, limit: int) -> li
     """
     if limit <= 0:
         return []
-    page = due.filter(status=Status.QUEUED, next_attempt_at__lte=now)
+    page = due.filter(next_attempt_at__lte=now)  # the UPDATE's own WHERE checks the status
     if connection.features.has_select_for_update_skip_locked:
         page = page.select_for_update(skip_locked=True, of=("self",))
     moment = connection.ops.adapt_datetimefield_value(now)
@@ -100,15 +100,17 @@ def stamp(rows: list[EmailOutreach], mailbox: Mailbox | None, from_address: Call
     """
     if not rows:
         return
+    # The rows were read after the claim and are this worker's: what they say about their Message-ID holds.
     missing = {row.id: message.new_message_id(row.id, from_address(row)) for row in rows if not row.message_id}
     changes: dict[str, Any] = {"mailbox": mailbox}
     if missing:
-        whens = [When(id=email_id, message_id__isnull=True, then=Value(m)) for email_id, m in missing.items()]
+        whens = [When(id=email_id, then=Value(message_id)) for email_id, message_id in missing.items()]
         changes["message_id"] = Case(*whens, default=F("message_id"))
     EmailOutreach.objects.filter(id__in=[row.id for row in rows], status=Status.SENDING).update(**changes)
     for row in rows:
         row.mailbox = mailbox
-        row.message_id = row.message_id or missing[row.id]
+        if row.id in missing:
+            row.message_id = missing[row.id]
 
 
 def claim(row: EmailOutreach, now: dt.datetime, mailbox: Mailbox | None, from_address: str) -> bool:
