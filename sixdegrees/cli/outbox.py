@@ -74,8 +74,10 @@ def send(
     """Send one email now, or a campaign's approved emails, through the configured mailbox.
 
     A one-off email comes from --to/--subject/--body, from --file task.json, or as JSON on stdin
-    (the old script's interface). Without any mailbox, emails are written to the local outbox
-    folder instead, and the command says so.
+    (the old script's interface). It is recorded in the outbox like every email (see `sixdegrees
+    outbox`), so pacing, the daily cap and retries apply to it too: one that must wait is left
+    queued for the worker, and the command says so. Without any mailbox, emails are written to
+    the local outbox folder instead, and the command says so. Exit status 1: nothing will be sent.
 
     Example: sixdegrees send --to jane@example.com --subject "Hello" --body "Hi Jane, …"
     """
@@ -91,9 +93,9 @@ def send(
     else:
         raise click.UsageError("say what to send: --to/--subject/--body, --file task.json, or --campaign-id ID")
     _validate_one_off(task)
-    from sixdegrees.outreach.runner import send_now
+    from sixdegrees.outreach.runner import send_one_off
 
-    result = send_now(
+    result = send_one_off(
         to=task["to"].strip(),
         subject=task["subject"].strip(),
         body=task["body"],
@@ -101,7 +103,15 @@ def send(
         from_name=from_name,
     )
     if as_json:
-        emit_json({"success": result.ok, "message": result.words, "message_id": result.message_id or None})
+        emit_json(
+            {
+                "success": result.ok,
+                "state": result.state,
+                "message": result.words,
+                "message_id": result.message_id or None,
+                "email_id": result.email_id or None,
+            }
+        )
         if not result.ok:
             sys.exit(1)
         return
@@ -114,7 +124,7 @@ def _send_campaign(campaign_id: str, max_wait: float, as_json: bool) -> None:
     from django.utils import timezone
 
     from sixdegrees.campaigns.models import Campaign
-    from sixdegrees.outreach import mailboxes
+    from sixdegrees.outreach import mailboxes, outbox
     from sixdegrees.outreach.models import EmailOutreach
     from sixdegrees.outreach.runner import drain
 
@@ -122,7 +132,7 @@ def _send_campaign(campaign_id: str, max_wait: float, as_json: bool) -> None:
     if campaign is None:
         raise click.ClickException(f"no campaign {campaign_id}")
     # "Now" means now: emails waiting out a retry delay go at once too (pacing and caps still hold).
-    EmailOutreach.objects.filter(campaign=campaign, status="queued").update(next_attempt_at=timezone.now())
+    outbox.due_now(EmailOutreach.objects.filter(campaign=campaign), timezone.now())
     route = mailboxes.route_for_owner(campaign.owner_id)
     result = drain(campaign_id=campaign.id, max_wait=max_wait)
     counts = _counts(campaign.id)
@@ -264,6 +274,7 @@ def outbox_retry(failed: bool, email_ids: tuple[str, ...], campaign_id: str | No
     """
     from django.utils import timezone
 
+    from sixdegrees.outreach import outbox
     from sixdegrees.outreach.models import EmailOutreach, Suppression
 
     if not failed and not email_ids:
@@ -276,9 +287,7 @@ def outbox_retry(failed: bool, email_ids: tuple[str, ...], campaign_id: str | No
     suppressed = set(Suppression.objects.values_list("email", flat=True))
     now = timezone.now()
     candidates = [r.id for r in rows.only("id", "recipient_email") if r.recipient_email.lower() not in suppressed]
-    requeued = EmailOutreach.objects.filter(id__in=candidates, status="failed").update(
-        status="queued", attempts=0, next_attempt_at=now, error_message="", updated_at=now
-    )
+    requeued = outbox.requeue_failed(candidates, now)
     left = rows.count()
     if as_json:
         emit_json({"success": True, "requeued": requeued, "left_failed": left})

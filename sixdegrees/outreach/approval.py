@@ -16,6 +16,7 @@ from sixdegrees.campaigns.models import Campaign
 from sixdegrees.lib.addresses import validate_sendable_email
 from sixdegrees.lib.http import BadRequest
 from sixdegrees.lib.shapes import TextField
+from sixdegrees.outreach import outbox
 from sixdegrees.outreach.chain.gate import check_gate
 from sixdegrees.outreach.models import EmailOutreach, Suppression
 from sixdegrees.outreach.signals import email_queued
@@ -68,10 +69,7 @@ def clean_edits(data: dict[str, Any], *, require_all: bool = False) -> dict[str,
 
 def edit_draft(email: EmailOutreach, edits: dict[str, str]) -> EmailOutreach:
     with transaction.atomic():
-        updated = EmailOutreach.objects.filter(id=email.id, status=EmailOutreach.Status.DRAFT).update(
-            **edits, updated_at=timezone.now()
-        )
-        if updated != 1:
+        if not outbox.edit_draft(email.id, edits):
             raise BadRequest(_("Only a draft can be edited; this email was already approved."), status=409)
         timeline.record(email.campaign, "email_edited", recipient=edits.get("recipient_name") or email.recipient_name)
     email.refresh_from_db()
@@ -97,10 +95,8 @@ def approve(email: EmailOutreach, approver: Any) -> tuple[EmailOutreach, bool]:
         check_gate(email)  # double opt-in: hop k+1 waits until hop k said yes (409)
     with transaction.atomic():
         now = timezone.now()
-        queued = EmailOutreach.objects.filter(id=email.id, status=EmailOutreach.Status.DRAFT).update(
-            status=EmailOutreach.Status.QUEUED, queued_at=now, next_attempt_at=now, updated_at=now
-        )
-        if queued == 1:
+        queued = outbox.queue(email, now)
+        if queued:
             charge_campaign_start(campaign, approver)  # the first send spends the credit; NoCredits rolls back
             Campaign.objects.filter(id=campaign.id, status=Campaign.Status.READY).update(
                 status=Campaign.Status.IN_PROGRESS, updated_at=now
@@ -108,9 +104,9 @@ def approve(email: EmailOutreach, approver: Any) -> tuple[EmailOutreach, bool]:
             timeline.record(campaign, "email_queued", recipient=email.recipient_name or email.recipient_email)
             transaction.on_commit(lambda: _enqueue_delivery(email.id))
     email.refresh_from_db()
-    if queued != 1 and email.status == EmailOutreach.Status.DRAFT:
+    if not queued and email.status == EmailOutreach.Status.DRAFT:
         raise BadRequest(_("This email could not be queued. Please try again."), status=409)
-    return email, queued == 1
+    return email, queued
 
 
 def _enqueue_delivery(email_id: str) -> None:

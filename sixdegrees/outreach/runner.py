@@ -1,4 +1,4 @@
-"""Running the sender from a command: drain the outbox now, or send one email at once."""
+"""Running the sender from a command: drain the outbox now, or record one email and send it at once."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from sixdegrees.mail import build as message
-from sixdegrees.mail import localbox
-from sixdegrees.mail.smtp import SendError, SmtpConnection
-from sixdegrees.outreach import mailboxes, unsubscribe
+from sixdegrees.accounts.models import User
+from sixdegrees.campaigns.models import Campaign
+from sixdegrees.outreach import mailboxes, outbox
 from sixdegrees.outreach.models import EmailOutreach, Mailbox, Suppression
-from sixdegrees.outreach.sender import BatchResult, reclaim_expired, routes_with_due_rows, send_batch
+from sixdegrees.outreach.sender import BatchResult, routes_with_due_rows, send_batch
 
 Status = EmailOutreach.Status
 
@@ -36,7 +36,7 @@ def drain(
     total = BatchResult()
     while not should_stop():
         now = timezone.now()
-        reclaim_expired(now)
+        outbox.reclaim_expired(now)
         progressed = False
         for route, first_id in routes_with_due_rows(now, campaign_id):
             batch = send_batch(route, campaign_id=campaign_id, first_id=first_id, should_stop=should_stop)
@@ -76,48 +76,73 @@ def next_chance(campaign_id: str | None = None) -> dt.datetime | None:
 
 @dataclass
 class OneOff:
-    ok: bool
+    state: str  # "sent"; "queued": the worker sends it later (pacing, a cap, a retry); "failed": never
     words: str
     message_id: str = ""
+    email_id: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.state != "failed"
 
 
-def send_now(*, to: str, subject: str, body: str, name: str = "", from_name: str = "") -> OneOff:
-    """Send one email at once through the operator's mailbox (or into the local outbox folder).
+def one_off_owner(address: str) -> User:
+    """Whose account a one-off email goes in: the sending address's (made, without reminder emails, if new).
 
-    The old script's interface: no campaign and no outbox row, so no retries and no daily cap;
-    the suppression list still applies.
+    The operator can sign in with that address to see these emails' timelines like any campaign's.
+    """
+    owner = User.objects.filter(email__iexact=address).first()
+    if owner is None:
+        try:
+            with transaction.atomic():
+                owner = User.objects.create_user(address, name="SixDegrees operator", reminder_emails=False)
+        except IntegrityError:  # another command made it first
+            owner = User.objects.get(email__iexact=address)
+    return owner
+
+
+def send_one_off(*, to: str, subject: str, body: str, name: str = "", from_name: str = "") -> OneOff:
+    """Record one email in the outbox and send it now, through the same pipeline as every email.
+
+    It gets a campaign of its own in the sending address's account (so its status and timeline
+    show in `sixdegrees outbox` and the dashboard), goes out through the operator's mailbox (or
+    into the local outbox folder), and, like any email, waits for pacing or the daily cap and is
+    retried by the worker after a transient failure.
     """
     if Suppression.is_suppressed(to):
-        return OneOff(False, f"{to} asked not to be contacted (suppression list); nothing was sent.")
+        return OneOff("failed", f"{to} asked not to be contacted (suppression list); nothing was sent.")
     mailbox = mailboxes.operator_mailbox()
     from_address = mailbox.address if mailbox else settings.DEFAULT_FROM_EMAIL.rpartition("<")[2].rstrip(">")
-    message_id = message.new_message_id("oneoff", from_address)
-    try:
-        built = message.compose(
-            from_name=from_name or (mailbox.display_name if mailbox else ""),
-            from_address=from_address,
-            to_name=name,
-            to_address=to,
-            subject=subject,
-            body=body,
-            message_id=message_id,
-            reply_to=mailbox.reply_to if mailbox else "",
-            unsubscribe_url=unsubscribe.url_for(to),
-        )
-    except message.MessageError as exc:
-        return OneOff(False, f"This email cannot be built: {exc}")
-    if mailbox is None:
-        path = localbox.write(message_id.strip("<>").split("@")[0], built)
-        return OneOff(True, localbox.note(path), message_id)
-    paused = mailbox.pause_words()
-    if paused:
-        return OneOff(False, f"Not sent: {mailbox.address} is {paused}.")
-    try:
-        with SmtpConnection(mailboxes.smtp_settings(mailbox)) as connection:
-            reply = connection.send(built, from_address, [to])
-    except SendError as error:
-        if error.kind == "auth":
-            mailboxes.pause(mailbox, Mailbox.PauseReason.AUTH, error.message)
-        return OneOff(False, f"Not sent: {error.message}")
-    where = f"{mailbox.smtp_host}:{mailbox.smtp_port}"
-    return OneOff(True, f"Sent to {to} from {mailbox.address} via {where} ({reply}).", message_id)
+    owner = one_off_owner(from_address)
+    route = mailboxes.route_for_owner(owner.pk)
+    now = timezone.now()
+    campaign = Campaign.objects.create(
+        owner=owner,
+        email=from_address,
+        user_name=from_name or (route.display_name if route else ""),
+        target_name=(name or to)[:200],
+        # Nothing to follow up or wait for: the chain leaves a finished campaign alone.
+        status=Campaign.Status.COMPLETED,
+    )
+    email = outbox.add_queued(campaign, now, recipient_email=to, recipient_name=name[:200], subject=subject, body=body)
+    result = send_batch(route, campaign_id=campaign.id, first_id=email.id, limit=1)
+    email.refresh_from_db()
+    message_id = email.message_id or ""
+    if email.status == Status.SENT:
+        if route is None:
+            return OneOff("sent", email.delivery_note, message_id, email.id)
+        where = f"{route.smtp_host}:{route.smtp_port}"
+        reply = email.delivery_note.partition(": ")[2]
+        return OneOff("sent", f"Sent to {to} from {route.address} via {where} ({reply}).", message_id, email.id)
+    if email.status == Status.FAILED:
+        return OneOff("failed", f"Not sent: {email.error_message}", message_id, email.id)
+    waits = {
+        "paused": f"{route.address} is {route.pause_words()}" if route else "",
+        "busy": "another worker is sending from this mailbox right now",
+        "pacing": "it waits for the pause between messages",
+        "cap": "the mailbox reached its daily cap; it goes out tomorrow (UTC)",
+        "window": "the mailbox is outside its sending window",
+    }
+    why = waits.get(result.stopped) or email.error_message or "it waits for its next try"
+    words = f"Queued, not sent yet: {why}. The worker sends it; see `sixdegrees outbox` ({email.id})."
+    return OneOff("queued", words, message_id, email.id)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from sixdegrees.outreach import sender, watcher
+from sixdegrees.outreach import outbox, sender, watcher
 from sixdegrees.outreach.chain import silence
 from sixdegrees.outreach.models import Mailbox
 from sixdegrees.outreach.sender import BatchResult
@@ -33,7 +33,7 @@ def deliver_email(email_id: str, reason: str = "approved") -> dict[str, int | st
 @db_periodic_task(crontab(minute="*"))
 def sweep_outbox() -> dict[str, int]:
     """Every minute: take back emails from dead workers, and wake each mailbox with due emails."""
-    reclaimed = sender.reclaim_expired()
+    reclaimed = outbox.reclaim_expired()
     routes = sender.routes_with_due_rows(timezone.now())
     for _route, first_id in routes:
         deliver_email(first_id, reason="due")

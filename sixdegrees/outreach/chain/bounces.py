@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sixdegrees.campaigns import timeline
+from sixdegrees.outreach import outbox
 from sixdegrees.outreach.chain.notices import notify
 from sixdegrees.outreach.chain.shape import root_of, who
 from sixdegrees.outreach.chain.silence import follow_up_due
@@ -38,11 +39,7 @@ def apply_bounce(reply: Reply) -> None:
     if reply.kind == Reply.Kind.DELAY:
         timeline.record(campaign, "email_delayed", recipient=who(email), reason=reply.detail[:300])
         return
-    EmailOutreach.objects.filter(pk=email.pk).exclude(status__in=[Status.DRAFT, Status.REPLIED]).update(
-        status=Status.BOUNCED,
-        error_message=f"Bounced: {reply.detail}"[:2000],
-        updated_at=timezone.now(),
-    )
+    outbox.mark_bounced(email, f"Bounced: {reply.detail}")
     if reply.hard_bounce and email.recipient_email:
         suppress(email.recipient_email, Suppression.Reason.BOUNCED, f"{reply.bounce_status} {reply.detail}".strip())
     event = timeline.record(campaign, "email_bounced", recipient=who(email), reason=reply.detail[:300])
@@ -62,9 +59,7 @@ def apply_auto_reply(reply: Reply) -> None:
     due = max(back, follow_up_due(root) or back)
     EmailOutreach.objects.filter(pk=root.pk).update(follow_up_after=due, updated_at=timezone.now())
     # A follow-up already waiting to go out waits for their return too.
-    EmailOutreach.objects.filter(in_reply_to=root, kind=Kind.FOLLOW_UP, status=Status.QUEUED).update(
-        next_attempt_at=due
-    )
+    outbox.defer(EmailOutreach.objects.filter(in_reply_to=root, kind=Kind.FOLLOW_UP), due)
     timeline.record(
         campaign,
         "auto_reply_until",

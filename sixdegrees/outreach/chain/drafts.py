@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from django.db.models import Q
-from django.utils import timezone
 from pydantic import ValidationError
 
 from sixdegrees.campaigns import timeline
@@ -14,6 +13,7 @@ from sixdegrees.campaigns.plan import plan_or_empty
 from sixdegrees.campaigns.planning import plan_input_for, redraft_for_path
 from sixdegrees.lib.http import BadRequest
 from sixdegrees.mail.build import render, render_text
+from sixdegrees.outreach import outbox
 from sixdegrees.outreach.approval import approve
 from sixdegrees.outreach.chain.shape import current_path, hop_email, paths_of, who
 from sixdegrees.outreach.intent import Intent
@@ -54,9 +54,7 @@ def prepare_next_hop(root: EmailOutreach, introducer: str, introducer_email: str
         rewritten = _rewritten_with_introducer(campaign, root.hop, introducer, introducer_email)
         if rewritten is not None:
             subject, body = rewritten
-            EmailOutreach.objects.filter(pk=draft.pk, status=Status.DRAFT).update(
-                subject=subject[:300], body=body, updated_at=timezone.now()
-            )
+            outbox.edit_draft(draft.pk, {"subject": subject[:300], "body": body})
             draft.refresh_from_db()
         timeline.record(campaign, "next_draft_ready", recipient=who(draft), introducer=introducer)
     auto_approve(draft)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from django.utils import timezone
 
 from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign
+from sixdegrees.outreach import outbox
 from sixdegrees.outreach.chain.bounces import suppress
 from sixdegrees.outreach.chain.drafts import offer_blurb, offer_next_path, offer_other_person, prepare_next_hop
 from sixdegrees.outreach.chain.notices import notify
@@ -28,15 +28,9 @@ def mark_replied(reply: Reply, intent: Intent) -> EmailOutreach:
     root = root_of(answered)
     now = reply.received_at or timezone.now()
     now = min(now, timezone.now())  # a sender's clock in the future must not stretch the guarantee
-    EmailOutreach.objects.filter(pk=answered.pk).exclude(status=Status.DRAFT).exclude(pk=root.pk).update(
-        status=Status.REPLIED, replied_at=now, updated_at=timezone.now()
-    )
-    changes: dict[str, Any] = {"status": Status.REPLIED, "reply_text": reply.text, "updated_at": timezone.now()}
     # A later "thanks!" must not undo an earlier yes: only a clear intent replaces the stored one.
-    if intent.intent != "unclear" or not root.reply_intent:
-        changes["reply_intent"] = intent.intent
-    EmailOutreach.objects.filter(pk=root.pk).exclude(status=Status.DRAFT).update(**changes)
-    EmailOutreach.objects.filter(pk=root.pk, replied_at__isnull=True).update(replied_at=now)
+    clear = intent.intent != "unclear" or not root.reply_intent
+    outbox.mark_replied(answered, root, now, reply.text, intent.intent if clear else None)
     # An automatic follow-up nobody approved yet is moot now.
     EmailOutreach.objects.filter(in_reply_to=root, kind=Kind.FOLLOW_UP, status=Status.DRAFT).delete()
     root.refresh_from_db()

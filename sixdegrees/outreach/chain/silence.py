@@ -13,6 +13,7 @@ from django.utils import timezone
 from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign
 from sixdegrees.mail.build import render_text
+from sixdegrees.outreach import outbox
 from sixdegrees.outreach.chain.drafts import auto_approve, greeting, offer_next_path, reply_subject
 from sixdegrees.outreach.chain.notices import notify
 from sixdegrees.outreach.chain.shape import who
@@ -106,7 +107,7 @@ def check_silence(now: dt.datetime | None = None) -> dict[str, int]:
     escalated = 0
     for root in stalled:
         # Claimed first, so two workers never offer two paths for the same silence.
-        if EmailOutreach.objects.filter(pk=root.pk, escalated_at__isnull=True).update(escalated_at=now) != 1:
+        if not outbox.mark_escalated(root, now):
             continue
         with transaction.atomic():
             index = offer_next_path(root.campaign, reason="silence")

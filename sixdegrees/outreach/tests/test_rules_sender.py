@@ -16,7 +16,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from sixdegrees.outreach import sender, tasks
+from sixdegrees.outreach import outbox, sender, tasks
 from sixdegrees.outreach.models import EmailOutreach, Mailbox
 from sixdegrees.outreach.tests.servers import make_campaign, make_mailbox, queue_email
 
@@ -40,8 +40,8 @@ def test_the_sweep_leaves_a_row_alone_while_its_worker_holds_the_lease(campaign,
     with time_machine.travel(START, tick=False):
         row = queue_email(campaign)
         dead = queue_email(campaign, recipient_email="second@example.org")
-        assert sender.claim(row, timezone.now(), None, campaign.email)  # a worker on a slow server
-        assert sender.claim(dead, timezone.now(), None, campaign.email)  # a worker that will die
+        assert outbox.claim(row, timezone.now(), None, campaign.email)  # a worker on a slow server
+        assert outbox.claim(dead, timezone.now(), None, campaign.email)  # a worker that will die
 
     with time_machine.travel(START + dt.timedelta(minutes=1), tick=False):
         assert tasks.sweep_outbox.call_local() == {"reclaimed": 0, "woken": 0}
@@ -49,7 +49,7 @@ def test_the_sweep_leaves_a_row_alone_while_its_worker_holds_the_lease(campaign,
     assert written(settings) == []  # nobody else sent either of them
 
     with time_machine.travel(START + lease - dt.timedelta(seconds=1), tick=False):
-        sender.mark_sent(row, "Accepted by the slow server")  # the first worker finishes in time
+        outbox.mark_sent(row, "Accepted by the slow server")  # the first worker finishes in time
     with time_machine.travel(START + lease + dt.timedelta(seconds=1), tick=False):
         assert tasks.sweep_outbox.call_local()["reclaimed"] == 1  # only the dead worker's row comes back
     row.refresh_from_db()
@@ -62,13 +62,13 @@ def test_a_row_taken_back_mid_send_is_recorded_as_sent_once_the_server_accepts_i
     lease = dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     with time_machine.travel(START, tick=False):
         row = queue_email(campaign)
-        assert sender.claim(row, timezone.now(), None, campaign.email)
+        assert outbox.claim(row, timezone.now(), None, campaign.email)
     with time_machine.travel(START + lease + dt.timedelta(seconds=1), tick=False):
-        assert sender.reclaim_expired() == 1  # the lease ran out while the server was still busy
+        assert outbox.reclaim_expired() == 1  # the lease ran out while the server was still busy
         row.refresh_from_db()
         assert row.status == "queued" and row.needs_sent_check
 
-        sender.mark_sent(row, "Accepted by the slow server")  # …and then the server said yes
+        outbox.mark_sent(row, "Accepted by the slow server")  # …and then the server said yes
 
         row.refresh_from_db()
         assert row.status == "sent" and row.sent_at == timezone.now() and not row.needs_sent_check

@@ -183,3 +183,24 @@ def test_queued_rows_are_untouched_by_listing(alice, local_outbox):
     row = queue_email(make_campaign(alice))
     run("outbox")
     assert EmailOutreach.objects.get(id=row.id).status == "queued"
+
+
+def test_send_records_the_email_in_the_outbox_like_every_other(operator, settings):
+    sent = json.loads(run("send", "--json", "--to", "jane@example.org", "--subject", "S", "--body", "B").printed)
+    assert sent["success"] is True and sent["state"] == "sent"
+    listing = json.loads(run("outbox", "--json").printed)
+    [row] = [r for r in listing["emails"] if r["email_id"] == sent["email_id"]]
+    assert row["status"] == "sent" and row["recipient_email"] == "jane@example.org"
+    assert row["message_id"] == sent["message_id"] == operator.received[0].message["Message-ID"]
+    assert row["mailbox"] == SMTP_USER and row["delivery_note"].startswith("Accepted by 127.0.0.1")
+    email = EmailOutreach.objects.get(id=sent["email_id"])
+    assert list(email.campaign.events.order_by("id").values_list("kind", flat=True)) == ["email_queued", "email_sent"]
+    assert f"{sent['email_id']}  sent" in run("outbox").printed
+
+    # Through the same pipeline as every email: a second one waits out the pause between messages.
+    settings.OUTBOX_MIN_INTERVAL_SECONDS = 30
+    assert run("send", "--to", "jim@example.org", "--subject", "S1", "--body", "B1").printed.startswith("Sent to")
+    waiting = run("send", "--to", "john@example.org", "--subject", "S2", "--body", "B2")
+    assert waiting.exit_code == 0 and waiting.printed.startswith("Queued, not sent yet: it waits for the pause")
+    assert len(operator.received) == 2
+    assert EmailOutreach.objects.filter(recipient_email="john@example.org", status="queued").count() == 1

@@ -23,7 +23,7 @@ from cryptography.fernet import Fernet
 from django.utils import timezone
 
 from sixdegrees.ops.tests.helpers import ROOT, subprocess_env
-from sixdegrees.outreach import sender
+from sixdegrees.outreach import outbox, sender
 from sixdegrees.outreach.tests.servers import SMTP_PASSWORD, SMTP_USER, make_campaign, make_mailbox, queue_email
 
 
@@ -47,7 +47,7 @@ def test_accepted_then_crashed_is_found_in_sent_and_not_sent_again(
 ):
     email = queue_email(make_campaign(alice))
     with monkeypatch.context() as patch:
-        patch.setattr(sender, "mark_sent", _crash)  # dies right after the server said 250
+        patch.setattr(outbox, "mark_sent", _crash)  # dies right after the server said 250
         with pytest.raises(Crash):
             sender.deliver(email.id)
     email.refresh_from_db()
@@ -56,7 +56,7 @@ def test_accepted_then_crashed_is_found_in_sent_and_not_sent_again(
 
     assert sender.deliver(email.id).handled == 0  # the lease still holds: nobody touches it
     with time_machine.travel(timezone.now() + dt.timedelta(seconds=301), tick=True):
-        assert sender.reclaim_expired() == 1
+        assert outbox.reclaim_expired() == 1
         assert sender.deliver(email.id).sent == 1
     email.refresh_from_db()
     assert email.status == "sent" and "Found in the Sent folder" in email.delivery_note
@@ -71,7 +71,7 @@ def test_crashed_before_the_data_is_sent_after_checking_sent(sent_folder_mailbox
         with pytest.raises(Crash):
             sender.deliver(email.id)
     with time_machine.travel(timezone.now() + dt.timedelta(seconds=301), tick=True):
-        assert sender.reclaim_expired() == 1
+        assert outbox.reclaim_expired() == 1
         email.refresh_from_db()
         assert email.status == "queued" and email.needs_sent_check
         assert sender.deliver(email.id).sent == 1

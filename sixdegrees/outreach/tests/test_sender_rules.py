@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from sixdegrees.outreach import mailboxes, sender, tasks
+from sixdegrees.outreach import mailboxes, outbox, sender, tasks
 from sixdegrees.outreach.approval import approve
 from sixdegrees.outreach.models import EmailOutreach, Suppression
 from sixdegrees.outreach.tests.servers import make_campaign, make_mailbox, queue_email
@@ -78,9 +78,9 @@ def test_a_follow_up_whose_parent_replied_goes_back_to_draft(campaign, settings,
 def test_a_claimed_row_is_not_sent_by_a_second_worker(campaign):
     row = queue_email(campaign)
     now = timezone.now()
-    assert sender.claim(row, now, None, "alice@example.com") is True
+    assert outbox.claim(row, now, None, "alice@example.com") is True
     assert row.status == "sending" and row.message_id.endswith("@example.com>")  # stored by the claim itself
-    assert sender.claim(EmailOutreach.objects.get(id=row.id), now, None, "alice@example.com") is False
+    assert outbox.claim(EmailOutreach.objects.get(id=row.id), now, None, "alice@example.com") is False
     assert sender.deliver(row.id).handled == 0  # `sending`: nobody else touches it
     assert EmailOutreach.objects.get(id=row.id).attempts == 1
 
