@@ -41,8 +41,8 @@ CHILD = "import django; django.setup(); from sixdegrees.bench import _send_measu
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--send-messages", type=int, default=300, help="send: messages per round")
-    parser.add_argument("--send-rounds", type=int, default=3, help="send: rounds per side and condition")
+    parser.add_argument("--send-messages", type=int, default=200, help="send: messages per round")
+    parser.add_argument("--send-rounds", type=int, default=4, help="send: rounds per side and condition")
     parser.add_argument("--send-rows", type=int, default=100_000, help="send: the large table size (emails)")
     parser.add_argument(
         "--send-pg-url",
@@ -224,11 +224,12 @@ def _engine_rows(name: str, result: dict[str, Any]) -> list[tuple[str, str, str,
     )
     latency = result["latency"]
     ready, plan = latency["intake_to_ready_ms"], latency["planning_ms"]
-    p50 = statistics.median(ready)
+    p50, request = statistics.median(ready), statistics.median(latency["intake_request_ms"])
     rows.append(
         (
-            f"{name}: intake → plan `ready` (p50 / p95) vs planning alone",
-            f"{_ms(p50)} / {_ms(_p95(ready))} vs {_ms(statistics.median(plan))} / {_ms(_p95(plan))}",
+            f"{name}: intake → plan `ready` (p50 / p95) vs planning alone (p50 / p95)",
+            f"{_ms(p50)} / {_ms(_p95(ready))} vs {_ms(statistics.median(plan))} / {_ms(_p95(plan))}; "
+            f"the intake request itself {_ms(request)} (p50)",
             f"p50 < {TARGETS['ready_p50_ms']} ms" if name == "SQLite" else "",
             _met(p50 < TARGETS["ready_p50_ms"]) if name == "SQLite" else "",
         )
