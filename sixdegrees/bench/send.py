@@ -266,6 +266,8 @@ person's quota-paused mailbox, which the drain looks at but cannot send. `status
 pass are medians of 5 after a warm-up; the tables grow with sent emails. Intake → `ready` is
 {config["latency_samples"]} intakes through the API with the real `sixdegrees worker` (2 threads)
 planning them, against `planning.run_plan()` timed alone on other intakes (offline planner).
+A quick run: `python -m sixdegrees.bench send --send-quick` (or `SIXDEGREES_BENCH_QUICK=1`); the
+PostgreSQL server is `--send-pg-url`, else `SIXDEGREES_BENCH_PG_URL`, else a postgres `DATABASE_URL`.
 """
 
 
