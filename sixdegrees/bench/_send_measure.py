@@ -37,6 +37,7 @@ from sixdegrees.outreach import runner
 from sixdegrees.outreach.models import EmailOutreach, Mailbox
 
 Status = EmailOutreach.Status
+ROUND_SECONDS = 8
 SUBJECT = "想请您帮忙引荐 — a quick intro?"
 BODY = "王小明您好：\n\n我是陈爱丽。听说您认识 Jane，能否帮忙引荐？\n\n谢谢！\n爱丽\n" * 4
 INTAKE = {
@@ -252,9 +253,11 @@ def raw_round(scene: Scene, count: int) -> dict[str, Any]:
 
 def send_rounds(scene: Scene, label: str) -> dict[str, Any]:
     """Alternating rounds, product then raw, raw then product, … on the same sink."""
-    count, rounds = scene.config["messages"], scene.config["rounds"]
-    product_round(scene, min(count, 20))  # warm-up: imports, the first connection
-    raw_round(scene, min(count, 20))
+    rounds = scene.config["rounds"]
+    warm = product_round(scene, 20)  # warm-up: imports, the first connection
+    raw_round(scene, 20)
+    # A slow sender gets smaller rounds (about ROUND_SECONDS each), so the run stays minutes long.
+    count = max(20, min(scene.config["messages"], int(20 / warm["seconds"] * ROUND_SECONDS)))
     product: list[dict[str, Any]] = []
     raw: list[dict[str, Any]] = []
     for index in range(rounds):
