@@ -38,6 +38,7 @@ from sixdegrees.outreach.models import EmailOutreach, Mailbox
 
 Status = EmailOutreach.Status
 ROUND_SECONDS = 8
+IDLE_SECONDS = 1.5  # more than Huey's longest poll interval had been (1 s)
 SUBJECT = "想请您帮忙引荐 — a quick intro?"
 BODY = "王小明您好：\n\n我是陈爱丽。听说您认识 Jane，能否帮忙引荐？\n\n谢谢！\n爱丽\n" * 4
 INTAKE = {
@@ -324,6 +325,8 @@ def intake_to_ready(count: int) -> dict[str, list[float]]:
         client = Client()
         taken, requests = [], []
         for n in range(count + 1):
+            # People arrive one at a time: let the worker go idle (its polling backs off) first.
+            time.sleep(IDLE_SECONDS)
             started_at, started = timezone.now(), time.perf_counter()
             campaign_id = intake(client, f"Latency Target {n}")
             requests.append((time.perf_counter() - started) * 1000)

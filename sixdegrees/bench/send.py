@@ -131,7 +131,7 @@ def run_measurements(options: argparse.Namespace) -> dict[str, Any]:
         "messages": 100 if quick else options.send_messages,
         "rounds": 2 if quick else options.send_rounds,
         "rows": 10_000 if quick else options.send_rows,
-        "latency_samples": 10 if quick else 30,
+        "latency_samples": 10 if quick else 20,
     }
     root = Path(tempfile.mkdtemp(prefix="sixdegrees-bench-send-"))
     sink = None
@@ -266,8 +266,8 @@ message with the email package. "Other due" rows are {config["rows"]:,} emails d
 person's quota-paused mailbox, which the drain looks at but cannot send. `status` and the drain
 pass are the fastest of 15 after a warm-up (the work's own cost, which is what grows); the tables grow with sent emails (on PostgreSQL followed by
 ANALYZE, as autovacuum would run). Intake → `ready` is
-{config["latency_samples"]} intakes through the API (until the `plan_ready` event's timestamp) with the real `sixdegrees worker` (2 threads)
-planning them, against `planning.run_plan()` timed alone on other intakes (offline planner).
+{config["latency_samples"]} intakes through the API, each after 1.5 s idle, to the `plan_ready` event's
+timestamp, with the real `sixdegrees worker` (2 threads) planning them, against `planning.run_plan()` timed alone on other intakes (offline planner).
 A quick run: `python -m sixdegrees.bench send --send-quick` (or `SIXDEGREES_BENCH_QUICK=1`); the
 PostgreSQL server is `--send-pg-url`, else `SIXDEGREES_BENCH_PG_URL`, else a postgres `DATABASE_URL`.
 """
