@@ -15,6 +15,8 @@ from sixdegrees.bench.report import DOCS, update_section
 def benchmarks() -> dict[str, ModuleType]:
     found = {}
     for info in pkgutil.iter_modules(sixdegrees.bench.__path__, prefix="sixdegrees.bench."):
+        if info.name.rpartition(".")[2].startswith("_"):
+            continue  # a benchmark's helper run inside a scratch installation, not a benchmark
         module = importlib.import_module(info.name)
         if hasattr(module, "SECTION") and hasattr(module, "run"):
             found[module.SECTION] = module

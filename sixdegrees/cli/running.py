@@ -165,6 +165,16 @@ class GunicornJsonLogger:
         return _Logger(cfg)
 
 
+def consumer_options(huey_settings: dict[str, Any], workers: int | None, *, periodic: bool) -> dict[str, Any]:
+    """The Huey consumer's options for `worker`: settings.HUEY's, then the command line's."""
+    options: dict[str, Any] = dict(huey_settings.get("consumer") or {})
+    if workers:
+        options["workers"] = workers
+    options["periodic"] = periodic
+    options.setdefault("max_delay", 1.0)
+    return options
+
+
 @cli.command()
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Task threads (default SIXDEGREES_WORKERS).")
 @click.option("--no-periodic", is_flag=True, help="Do not run scheduled tasks in this worker.")
@@ -184,12 +194,7 @@ def worker(workers: int | None, no_periodic: bool) -> None:
 
     _die_with_supervisor()
     autodiscover_modules("tasks")
-    consumer_settings: Any = settings.HUEY.get("consumer") or {}
-    options: dict[str, Any] = dict(consumer_settings)
-    if workers:
-        options["workers"] = workers
-    options["periodic"] = not no_periodic
-    options.setdefault("max_delay", 1.0)
+    options = consumer_options(settings.HUEY, workers, periodic=not no_periodic)
     consumer = HUEY.create_consumer(**options)
     heartbeat = HeartbeatThread()
     heartbeat.start()

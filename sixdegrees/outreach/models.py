@@ -183,6 +183,8 @@ class EmailOutreach(models.Model):
         indexes = [
             models.Index(fields=["campaign", "hop"], name="emails_campaign_hop"),
             models.Index(fields=["status", "next_attempt_at"], name="emails_status_next"),
+            # `status`: failures of the last day, without reading the whole failed history.
+            models.Index(fields=["status", "updated_at"], name="emails_status_updated"),
             models.Index(fields=["mailbox", "sent_at"], name="emails_mailbox_sent"),
         ]
         constraints = [

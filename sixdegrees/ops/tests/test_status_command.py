@@ -279,3 +279,23 @@ def test_the_database_gone_is_red_and_the_rest_still_shows(tmp_path):
     assert "does not exist" in report["database"]["error"]
     assert {"database", "migrations", "worker", "outbox", "backup"} <= set(report["failed"])
     assert not missing.exists()
+
+
+def test_outbox_counts_are_exact_without_reading_every_row(alice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sixdegrees.ops.status import outbox_counts
+
+    campaign = Campaign.objects.create(owner=alice, email=alice.email, target_name="Jane Doe")
+    made = {"sent": 5, "queued": 2, "failed": 1, "replied": 3, "draft": 1}
+    for state, count in made.items():
+        for _ in range(count):
+            EmailOutreach.objects.create(campaign=campaign, status=state)
+
+    with CaptureQueriesContext(connection) as queries:
+        counts = outbox_counts()
+
+    assert counts == {state: made.get(state, 0) for state in EmailOutreach.Status.values}
+    # GROUP BY status reads every row; counting the whole table and each small status does not.
+    assert not [q["sql"] for q in queries.captured_queries if "GROUP BY" in q["sql"].upper()]
