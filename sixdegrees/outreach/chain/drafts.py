@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.db.models import Q
 from pydantic import ValidationError
@@ -94,6 +95,22 @@ def reply_subject(subject: str) -> str:
     return subject if subject.lower().startswith(("re:", "回复：", "回复:")) else f"Re: {subject}"
 
 
+def draft_in_thread(root: EmailOutreach, kind: str, body: str, **fields: Any) -> EmailOutreach:
+    """A new draft to the same person, in `root`'s thread (a blurb, a follow-up)."""
+    return EmailOutreach.objects.create(
+        campaign=root.campaign,
+        hop=root.hop,
+        kind=kind,
+        in_reply_to=root,
+        recipient_email=root.recipient_email,
+        recipient_name=root.recipient_name,
+        subject=reply_subject(root.subject)[:300],
+        body=body,
+        status=Status.DRAFT,
+        **fields,
+    )
+
+
 def greeting(email: EmailOutreach, zh: bool) -> str:
     name = (email.recipient_name or "").strip()
     role_like = not name or len(name.split()) > 3 or name.split()[0] in {"A", "An", "The", "Someone", "Anyone"}
@@ -118,17 +135,7 @@ def offer_blurb(root: EmailOutreach) -> EmailOutreach | None:
         "email": writer.email,
     }
     body = render_text("blurb", words, "zh-hans" if zh else "en")
-    blurb = EmailOutreach.objects.create(
-        campaign=campaign,
-        hop=root.hop,
-        kind=Kind.BLURB,
-        in_reply_to=root,
-        recipient_email=root.recipient_email,
-        recipient_name=root.recipient_name,
-        subject=reply_subject(root.subject)[:300],
-        body=body,
-        status=Status.DRAFT,
-    )
+    blurb = draft_in_thread(root, Kind.BLURB, body)
     timeline.record(campaign, "blurb_ready", recipient=who(root))
     auto_approve(blurb)
     return blurb

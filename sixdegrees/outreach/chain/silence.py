@@ -14,7 +14,7 @@ from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign
 from sixdegrees.mail.build import render_text
 from sixdegrees.outreach import outbox
-from sixdegrees.outreach.chain.drafts import auto_approve, greeting, offer_next_path, reply_subject
+from sixdegrees.outreach.chain.drafts import auto_approve, draft_in_thread, greeting, offer_next_path
 from sixdegrees.outreach.chain.notices import notify
 from sixdegrees.outreach.chain.shape import who
 from sixdegrees.outreach.models import EmailOutreach, Suppression
@@ -62,18 +62,8 @@ def create_follow_up(root: EmailOutreach, now: dt.datetime) -> EmailOutreach | N
     zh = campaign.language.startswith("zh")
     try:
         with transaction.atomic():
-            follow_up = EmailOutreach.objects.create(
-                campaign=campaign,
-                hop=root.hop,
-                kind=Kind.FOLLOW_UP,
-                in_reply_to=root,
-                recipient_email=root.recipient_email,
-                recipient_name=root.recipient_name,
-                subject=reply_subject(root.subject)[:300],
-                body=_follow_up_body(root, zh, campaign.user_name or campaign.email),
-                status=Status.DRAFT,
-                created_at=now,
-            )
+            body = _follow_up_body(root, zh, campaign.user_name or campaign.email)
+            follow_up = draft_in_thread(root, Kind.FOLLOW_UP, body, created_at=now)
     except IntegrityError:
         return None  # another worker made it (one follow-up per email, by constraint)
     hours = settings.OUTREACH_FOLLOW_UP_HOURS
