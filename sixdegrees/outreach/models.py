@@ -120,6 +120,18 @@ class Mailbox(models.Model):
             return ""
 
 
+class EmailOutreachManager(models.Manager["EmailOutreach"]):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        unknown = {o.campaign_id for o in objs if o.owner_id is None and "campaign" not in o._state.fields_cache}
+        owners = dict(Campaign.objects.filter(pk__in=unknown).values_list("pk", "owner_id")) if unknown else {}
+        for obj in objs:
+            if obj.owner_id is None:
+                cached = obj._state.fields_cache.get("campaign")
+                obj.owner_id = cached.owner_id if cached is not None else owners.get(obj.campaign_id)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class EmailOutreach(models.Model):
     class Kind(models.TextChoices):
         MESSAGE = "", "Email"
@@ -139,6 +151,17 @@ class EmailOutreach(models.Model):
     # No database constraint: imported data holds emails whose campaign is gone (orphans),
     # reported by import-d1 and cleared by `sixdegrees db prune-orphans`.
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="emails", db_constraint=False)
+    # The campaign's owner, copied when the row is made (a campaign never changes hands): the sender
+    # finds one person's due emails in one index range, however many others are due elsewhere.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     hop = models.PositiveSmallIntegerField(default=1)
     recipient_email = models.EmailField(max_length=254, blank=True)
     recipient_name = models.CharField(max_length=200, blank=True)
@@ -177,12 +200,16 @@ class EmailOutreach(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = EmailOutreachManager()
+
     class Meta:
         db_table = "email_outreach"
         ordering = ["campaign_id", "hop", "created_at"]
         indexes = [
             models.Index(fields=["campaign", "hop"], name="emails_campaign_hop"),
             models.Index(fields=["status", "next_attempt_at"], name="emails_status_next"),
+            # One route's due emails, oldest first (`sender.due_rows`).
+            models.Index(fields=["status", "owner", "next_attempt_at", "created_at"], name="emails_due_by_owner"),
             # `status`: failures of the last day, without reading the whole failed history.
             models.Index(fields=["status", "updated_at"], name="emails_status_updated"),
             models.Index(fields=["mailbox", "sent_at"], name="emails_mailbox_sent"),
@@ -196,6 +223,19 @@ class EmailOutreach(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id} to {self.recipient_email} ({self.status})"
+
+    def save(self, *args, **kwargs):
+        self.fill_owner()
+        super().save(*args, **kwargs)
+
+    def fill_owner(self) -> None:
+        if self.owner_id is None and self.campaign_id is not None:
+            campaign = self._state.fields_cache.get("campaign")
+            self.owner_id = (
+                campaign.owner_id
+                if campaign is not None
+                else Campaign.objects.filter(pk=self.campaign_id).values_list("owner_id", flat=True).first()
+            )
 
 
 class Suppression(models.Model):

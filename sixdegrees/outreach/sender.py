@@ -85,12 +85,12 @@ class BatchResult:
 
 def route_rows(route: Mailbox | None, campaign_id: str | None = None) -> QuerySet[EmailOutreach]:
     """Rows whose campaign sends through `route` (None: the local outbox)."""
-    rows = EmailOutreach.objects.filter(campaign__owner_id__isnull=False)  # skips orphans
+    rows = EmailOutreach.objects.filter(owner_id__isnull=False, campaign__owner_id__isnull=False)  # skips orphans
     if campaign_id:
         rows = rows.filter(campaign_id=campaign_id)
     if route is not None and route.owner_id:
-        return rows.filter(campaign__owner_id=route.owner_id)
-    return rows.exclude(campaign__owner_id__in=mailboxes.owners_with_mailboxes())
+        return rows.filter(owner_id=route.owner_id)
+    return rows.exclude(owner_id__in=mailboxes.owners_with_mailboxes())
 
 
 def due_rows(route: Mailbox | None, now: dt.datetime, campaign_id: str | None = None) -> QuerySet[EmailOutreach]:
@@ -103,11 +103,11 @@ def due_rows(route: Mailbox | None, now: dt.datetime, campaign_id: str | None = 
 
 def routes_with_due_rows(now: dt.datetime, campaign_id: str | None = None) -> list[tuple[Mailbox | None, str]]:
     """(route, first due email id) for every route with something to send now."""
-    due = EmailOutreach.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now, campaign__owner_id__isnull=False)
+    due = EmailOutreach.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now, owner_id__isnull=False)
     if campaign_id:
         due = due.filter(campaign_id=campaign_id)
     # Without order_by() the model's default ordering joins the DISTINCT: one row per email, not per owner.
-    owners = set(due.order_by().values_list("campaign__owner_id", flat=True).distinct())
+    owners = set(due.order_by().values_list("owner_id", flat=True).distinct())
     seen: dict[str | None, tuple[Mailbox | None, str]] = {}
     for owner_id in owners:
         route = mailboxes.route_for_owner(owner_id)
