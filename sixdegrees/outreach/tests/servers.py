@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from cryptography import x509
@@ -199,7 +200,12 @@ class PrivateCa:
 def private_ca(tmp_path_factory) -> PrivateCa:
     """A private CA (as a self-hosted mail server has) and a localhost / 127.0.0.1 certificate from it."""
     folder = tmp_path_factory.mktemp("private-ca")
-    now = datetime.datetime.now(datetime.UTC)
+    # Valid both on the test's clock and on the wall clock, which OpenSSL checks the certificate
+    # against even when the session travels (--frozen-date).
+    hatch = time_machine.escape_hatch
+    wall = hatch.time.time() if hatch.is_travelling() else time.time()
+    moments = [datetime.datetime.now(datetime.UTC), datetime.datetime.fromtimestamp(wall, datetime.UTC)]
+    start, end = min(moments) - datetime.timedelta(hours=1), max(moments) + datetime.timedelta(days=2)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "SixDegrees Test CA")])
     ca_cert = (
@@ -208,8 +214,8 @@ def private_ca(tmp_path_factory) -> PrivateCa:
         .issuer_name(ca_name)
         .public_key(ca_key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(hours=1))
-        .not_valid_after(now + datetime.timedelta(days=2))
+        .not_valid_before(start)
+        .not_valid_after(end)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
             x509.KeyUsage(
@@ -235,8 +241,8 @@ def private_ca(tmp_path_factory) -> PrivateCa:
         .issuer_name(ca_name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(hours=1))
-        .not_valid_after(now + datetime.timedelta(days=2))
+        .not_valid_before(start)
+        .not_valid_after(end)
         .add_extension(
             x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
             critical=False,
