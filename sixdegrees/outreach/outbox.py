@@ -16,6 +16,7 @@ may send) is the sender's; this module only moves rows.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -26,7 +27,7 @@ from django.db.models import Case, F, QuerySet, Value, When
 from django.utils import timezone
 
 from sixdegrees.campaigns import timeline
-from sixdegrees.campaigns.models import Campaign
+from sixdegrees.campaigns.models import Campaign, TimelineEvent
 from sixdegrees.mail import build as message
 from sixdegrees.outreach.models import EmailOutreach, Mailbox
 
@@ -160,6 +161,36 @@ def reclaim_expired(now: dt.datetime | None = None) -> int:
 def mark_sent(row: EmailOutreach, note: str, *, kind: str = "email_sent") -> bool:
     """→ sent, and its timeline event, in one transaction (told once even if two workers finish)."""
     now = timezone.now()
+    if connection.vendor == "postgresql":
+        changed = _sent_with_event(row, note[:2000], kind, now)
+    else:
+        changed = _sent_then_event(row, note[:2000], kind, now)
+    if changed == 1:
+        row.status, row.sent_at, row.delivery_note = Status.SENT, now, note[:2000]
+    return changed == 1
+
+
+# The sender's hottest write. On PostgreSQL one statement (a data-modifying CTE) is one round
+# trip and atomic by itself, where BEGIN, UPDATE, INSERT and COMMIT are four; SQLite has no
+# UPDATE inside WITH, and a local round trip costs it nothing.
+SENT_WITH_EVENT = (
+    f"WITH sent AS (UPDATE {TABLE} SET status = %s, sent_at = %s, lease_until = NULL, error_message = '', "
+    "needs_sent_check = false, delivery_note = %s, updated_at = %s "
+    "WHERE id = %s AND status IN (%s, %s) RETURNING campaign_id) "
+    f"INSERT INTO {TimelineEvent._meta.db_table} (campaign_id, kind, data, created_at) "
+    "SELECT campaign_id, %s, %s::jsonb, %s FROM sent"
+)
+
+
+def _sent_with_event(row: EmailOutreach, note: str, kind: str, now: dt.datetime) -> int:
+    data = json.dumps({"recipient": _who(row)})
+    params: list[Any] = [Status.SENT, now, note, now, row.id, Status.SENDING, Status.QUEUED, kind, data, now]
+    with connection.cursor() as cursor:
+        cursor.execute(SENT_WITH_EVENT, params)
+        return cursor.rowcount
+
+
+def _sent_then_event(row: EmailOutreach, note: str, kind: str, now: dt.datetime) -> int:
     with transaction.atomic():
         # `queued` too: if the lease ran out mid-send and the row was taken back, it is still delivered.
         changed = EmailOutreach.objects.filter(id=row.id, status__in=[Status.SENDING, Status.QUEUED]).update(
@@ -168,14 +199,12 @@ def mark_sent(row: EmailOutreach, note: str, *, kind: str = "email_sent") -> boo
             lease_until=None,
             error_message="",
             needs_sent_check=False,
-            delivery_note=note[:2000],
+            delivery_note=note,
             updated_at=now,
         )
         if changed == 1:
             timeline.record(row.campaign, kind, recipient=_who(row))
-    if changed == 1:
-        row.status, row.sent_at, row.delivery_note = Status.SENT, now, note[:2000]
-    return changed == 1
+    return changed
 
 
 def mark_failed(row: EmailOutreach, words: str) -> bool:
