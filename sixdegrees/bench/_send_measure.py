@@ -11,6 +11,7 @@ from __future__ import annotations
 import cProfile
 import datetime as dt
 import json
+import re
 import smtplib
 import ssl
 import statistics
@@ -58,7 +59,9 @@ class Counter:
 
     def __call__(self, execute, sql, params, many, context):  # a Django execute_wrapper
         verb = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
-        if verb in ("SELECT", "WITH"):
+        if verb == "WITH":  # a CTE that changes rows (the claim, "sent" with its event) is a write
+            verb = "UPDATE" if re.search(r"\b(UPDATE|INSERT|DELETE)\b", sql, re.IGNORECASE) else "SELECT"
+        if verb == "SELECT":
             self.reads += 1
         elif verb in ("INSERT", "UPDATE", "DELETE"):
             self.writes += 1
