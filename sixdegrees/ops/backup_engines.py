@@ -374,13 +374,20 @@ WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i', 'e'))
 ORDER BY c.relname
 """
+# The schema's own functions (the outbox tally trigger's), which the dump creates again.
+FUNCTIONS_PRELUDE = """
+SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname = current_schema()
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+ORDER BY 1
+"""
 DROP_KIND = {"r": "TABLE", "p": "TABLE", "f": "FOREIGN TABLE", "v": "VIEW", "m": "MATERIALIZED VIEW", "S": "SEQUENCE"}
 
 
 def pg_restore_replace(target: Target, dump: Path) -> None:
     """Replace the live database's tables with the dump's, in one transaction.
 
-    Tables the dump does not have (from migrations applied after the backup) go too, so the
+    Tables (and functions) the dump does not have (from migrations applied after the backup) go too, so the
     restored database is exactly the backup. pg_restore writes SQL that psql runs between our
     BEGIN and COMMIT; COMMIT is only sent after pg_restore finished cleanly, so a failure on
     either side leaves the live database as it was.
@@ -388,7 +395,10 @@ def pg_restore_replace(target: Target, dump: Path) -> None:
     pg_restore, psql = pg_tool("pg_restore"), pg_tool("psql")
     with target.connect() as conn:
         rows = conn.execute(REPLACE_PRELUDE).fetchall()
+        functions = [signature for (signature,) in conn.execute(FUNCTIONS_PRELUDE).fetchall()]
     drops = "".join(f"DROP {DROP_KIND[kind]} IF EXISTS {quote_name(name)} CASCADE;\n" for kind, name in rows)
+    # regprocedure prints a signature already quoted where it needs to be: outbox_tally_change()
+    drops += "".join(f"DROP FUNCTION IF EXISTS {signature} CASCADE;\n" for signature in functions)
     env = target.libpq_env()
     env["PGOPTIONS"] = (env.get("PGOPTIONS", "") + " -c lock_timeout=60000").strip()
     with tempfile.TemporaryFile() as restore_err, tempfile.TemporaryFile() as psql_err:

@@ -238,6 +238,21 @@ class EmailOutreach(models.Model):
             )
 
 
+class OutboxTally(models.Model):
+    """Outbox rows per status, written only by the database's triggers (see `outreach.tallies`)."""
+
+    pk = models.CompositePrimaryKey("status", "shard")
+    status = models.CharField(max_length=16)
+    shard = models.SmallIntegerField(default=0)  # PostgreSQL: the writing connection's pid % SHARDS
+    total = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "outbox_tallies"
+
+    def __str__(self) -> str:
+        return f"{self.status}/{self.shard}: {self.total}"
+
+
 class Suppression(models.Model):
     """Addresses never to be emailed again by any campaign (unsubscribed, hard bounce, said stop)."""
 

@@ -297,5 +297,5 @@ def test_outbox_counts_are_exact_without_reading_every_row(alice):
         counts = outbox_counts()
 
     assert counts == {state: made.get(state, 0) for state in EmailOutreach.Status.values}
-    # GROUP BY status reads every row; counting the whole table and each small status does not.
-    assert not [q["sql"] for q in queries.captured_queries if "GROUP BY" in q["sql"].upper()]
+    # Any query of the outbox itself reads rows in proportion to its history; the tallies do not.
+    assert not [q["sql"] for q in queries.captured_queries if "email_outreach" in q["sql"]]
