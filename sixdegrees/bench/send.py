@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -42,7 +43,7 @@ CHILD = "import django; django.setup(); from sixdegrees.bench import _send_measu
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--send-messages", type=int, default=200, help="send: messages per round")
-    parser.add_argument("--send-rounds", type=int, default=4, help="send: rounds per side and condition")
+    parser.add_argument("--send-rounds", type=int, default=8, help="send: rounds per side and condition")
     parser.add_argument("--send-rows", type=int, default=100_000, help="send: the large table size (emails)")
     parser.add_argument(
         "--send-pg-url",
@@ -60,6 +61,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _postgres(url: str) -> str:
     return url if url.startswith(("postgres://", "postgresql://")) else ""
+
+
+def _on_cpu(cpu: int) -> Callable[[], None] | None:
+    """Pin a child to one core (the sink on one, what is measured on the other), so neither side's
+    rounds depend on where the scheduler happened to put the two processes."""
+    if not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2:
+        return None
+    core = sorted(os.sched_getaffinity(0))[cpu]
+    return lambda: os.sched_setaffinity(0, {core})
 
 
 def _free_port() -> int:
@@ -115,6 +125,7 @@ def _measure(root: Path, config: dict[str, Any], database_url: str = "") -> dict
     done = subprocess.run(
         [sys.executable, "-c", CHILD, str(config_path)],
         env=env,
+        preexec_fn=_on_cpu(0),
         cwd=data_dir,
         stdout=subprocess.PIPE,
         text=True,
@@ -140,6 +151,7 @@ def run_measurements(options: argparse.Namespace) -> dict[str, Any]:
         port = _free_port()
         sink = subprocess.Popen(
             [sys.executable, "-m", "sixdegrees.bench.sink", str(port), str(cert), str(key), SINK_USER, SINK_PASSWORD],
+            preexec_fn=_on_cpu(1),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -258,7 +270,7 @@ def markdown(results: dict[str, Any]) -> str:
 {table}
 
 One aiosmtpd sink in its own process (STARTTLS and AUTH required, a private CA) served both sides,
-on {engines}. Each condition ran {config["rounds"]} rounds per side of up to {config["messages"]} messages
+on {engines}; the sink ran pinned to one core and the measuring process to the other. Each condition ran {config["rounds"]} rounds per side of up to {config["messages"]} messages
 (fewer when the product's warm-up showed a round would take over 8 s), alternating product
 and raw (medians shown): the product's way is `runner.drain()` over rows
 queued beforehand (pacing off, no IMAP); the raw way is smtplib on one connection, building each

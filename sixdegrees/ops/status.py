@@ -146,7 +146,7 @@ def recent_errors(since: dt.datetime, keep: int = 5) -> dict[str, Any]:
     }
 
 
-def database_section() -> dict[str, Any]:
+def database_section(by_status: dict[str, int] | None = None) -> dict[str, Any]:
     engine = connection.vendor
     missing = missing_database_file()
     if missing:
@@ -155,7 +155,7 @@ def database_section() -> dict[str, Any]:
         counts = {
             "users": User.objects.count(),
             "campaigns": Campaign.objects.count(),
-            "emails": sum(tallies.by_status().values()),
+            "emails": sum(outbox_counts().values() if by_status is None else by_status.values()),
         }
     except DatabaseError as exc:
         return {"state": FAIL, "reachable": False, "engine": engine, "error": str(exc).splitlines()[0][:300]}
@@ -184,8 +184,8 @@ def outbox_counts() -> dict[str, int]:
     return {status: counts.get(status, 0) for status in EmailOutreach.Status.values}
 
 
-def outbox_section(now: dt.datetime) -> dict[str, Any]:
-    by_status = outbox_counts()
+def outbox_section(now: dt.datetime, by_status: dict[str, int] | None = None) -> dict[str, Any]:
+    by_status = outbox_counts() if by_status is None else by_status
     failed_24h = EmailOutreach.objects.filter(
         status=EmailOutreach.Status.FAILED, updated_at__gte=now - dt.timedelta(days=1)
     ).count()
@@ -213,14 +213,20 @@ def collect(now: dt.datetime | None = None) -> dict[str, Any]:
         "environment": settings.SIXDEGREES_ENV,
         "generated_at": now.isoformat(),
     }
-    database = database_section()
+    by_status: dict[str, int] | None = None
+    try:
+        # Read once for both sections; never open a missing SQLite file (that would create it).
+        by_status = None if missing_database_file() else outbox_counts()
+    except DatabaseError:  # the database section says why
+        pass
+    database = database_section(by_status)
     report["database"] = database
     if database["reachable"]:
         try:
             pending = pending_migrations()
             report["migrations"] = {"state": FAIL if pending else OK, "pending": pending}
             report["worker"] = worker_section(now)
-            report["outbox"] = outbox_section(now)
+            report["outbox"] = outbox_section(now, by_status)
         except DatabaseError as exc:  # e.g. a table the code expects is missing
             database.update(state=FAIL, error=str(exc).splitlines()[0][:300])
             broken = {"state": FAIL, "error": database["error"]}
