@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import cProfile
 import datetime as dt
+import gc
 import json
 import os
 import re
@@ -90,13 +91,20 @@ def counted() -> Iterator[Counter]:
 
 def best_ms(action: Callable[[], object], times: int = 15) -> float:
     """The fastest of `times` runs after a warm-up: what the work itself costs, which is what
-    grows with the tables, without the other processes on a shared machine."""
+    grows with the tables, without the other processes on a shared machine. The garbage collector
+    is off while timing (as `timeit` does): a full collection costs in proportion to everything
+    this long-running process holds, which grows as the benchmark goes on, not with the tables."""
     action()
     taken = []
-    for _ in range(times):
-        started = time.perf_counter()
-        action()
-        taken.append((time.perf_counter() - started) * 1000)
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(times):
+            started = time.perf_counter()
+            action()
+            taken.append((time.perf_counter() - started) * 1000)
+    finally:
+        gc.enable()
     return min(taken)
 
 

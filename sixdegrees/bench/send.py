@@ -276,7 +276,7 @@ and raw (medians shown): the product's way is `runner.drain()` over rows
 queued beforehand (pacing off, no IMAP); the raw way is smtplib on one connection, building each
 message with the email package. "Other due" rows are {config["rows"]:,} emails due on another
 person's quota-paused mailbox, which the drain looks at but cannot send. `status` and the drain
-pass are the fastest of 15 after a warm-up (the work's own cost, which is what grows); the tables grow with sent emails (on PostgreSQL followed by
+pass are the fastest of 15 after a warm-up, with the garbage collector off as `timeit` has it (the work's own cost, which is what grows); the tables grow with sent emails (on PostgreSQL followed by
 ANALYZE, as autovacuum would run). Intake → `ready` is
 {config["latency_samples"]} intakes through the API, each after 1.5 s idle, to the `plan_ready` event's
 timestamp, with the real `sixdegrees worker` (2 threads) planning them, against `planning.run_plan()` timed alone on other intakes (offline planner).

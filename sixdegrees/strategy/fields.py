@@ -7,6 +7,7 @@ helper returns None (or "general") when it is unsure.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -276,6 +277,7 @@ def same_org(a: str | None, b: str | None) -> bool:
     return re.search(rf"(?<![\w]){re.escape(shorter)}(?![\w])", longer) is not None
 
 
+@functools.lru_cache(maxsize=2048)  # compares against every known school: asked again for each path
 def is_school(org: str | None) -> bool:
     if not org:
         return False
