@@ -66,25 +66,58 @@ def join_soft_breaks(lines: list[str]) -> list[str]:
     return joined
 
 
-def read_card(start: int, lines: list[str]) -> Any:
+def read_card(start: int, lines: list[str]) -> dict[str, list[Any]]:
+    """The card's properties by lower-case name (groups such as Apple's "item1." dropped), raw values.
+
+    vobject unfolds lines, reads parameters and groups and decodes quoted-printable and charsets; its
+    vCard value behaviours are not applied, because they keep only the text before the first
+    unescaped comma (a 2.1 NOTE "met in Lisbon, via Maria" would lose "via Maria"). `text()` and
+    `units()` below undo the escapes instead, as each vCard version defines them.
+    """
+    card = "\r\n".join(join_soft_breaks(lines)) + "\r\n"
+    properties: dict[str, list[Any]] = {}
     try:
-        return vobject.readOne("\r\n".join(join_soft_breaks(lines)) + "\r\n")
-    except vobject.base.ParseError as exc:
-        offset = getattr(exc, "lineNumber", None)
-        line = start + offset - 1 if isinstance(offset, int) and offset > 0 else start
-        raise FormatError(f"this card cannot be read ({exc.args[0] if exc.args else exc})", line) from None
+        for logical, number in vobject.base.getLogicalLines(io.StringIO(card), False):
+            prop = vobject.base.textLineToContentLine(logical, number)
+            properties.setdefault(prop.name.lower(), []).append(prop)
     except Exception as exc:
-        # vobject raises assorted errors (bad base64, unknown charset, …) on hostile input; each
-        # means this card is unreadable, and the person needs the line, not a traceback.
-        raise FormatError(f"this card cannot be read ({type(exc).__name__}: {exc})", start) from None
+        # vobject raises assorted errors (unreadable line, unknown charset, bad quoted-printable) on
+        # hostile input; each means this card is unreadable, and the person needs the line.
+        detail = exc.args[0] if isinstance(exc, vobject.base.VObjectError) and exc.args else f"{type(exc).__name__}: {exc}"
+        raise FormatError(f"the card that starts here cannot be read ({detail})", start) from None
+    return properties
 
 
-def texts(card: Any, name: str) -> list[str]:
-    return [value for prop in card.contents.get(name, []) if isinstance(value := prop.value, str)]
+def units(value: str, *, modern: bool) -> list[str]:
+    """A value split at its unescaped semicolons (N, ORG), each unit unescaped.
+
+    2.1 escapes only the semicolon; 3.0 and 4.0 also escape comma, backslash and newline.
+    """
+    out: list[str] = []
+    unit: list[str] = []
+    i = 0
+    while i < len(value):
+        char = value[i]
+        following = value[i + 1] if i + 1 < len(value) else ""
+        if char == "\\" and (following == ";" or (modern and following in ",\\:")):
+            unit.append(following)
+            i += 2
+        elif char == "\\" and modern and following in "nN":
+            unit.append("\n")
+            i += 2
+        elif char == ";":
+            out.append("".join(unit))
+            unit = []
+            i += 1
+        else:
+            unit.append(char)
+            i += 1
+    out.append("".join(unit))
+    return out
 
 
-def name_part(value: Any) -> str:
-    return " ".join(value) if isinstance(value, list) else str(value or "")
+def text(value: str, *, modern: bool) -> str:
+    return ";".join(units(value, modern=modern))
 
 
 def phone(value: str) -> str:
@@ -92,28 +125,31 @@ def phone(value: str) -> str:
     return value[4:] if value.lower().startswith("tel:") else value
 
 
-def entries(text: str) -> Iterator[Entry | Skipped]:
-    for start, lines in cards(text):
+def entries(text_: str) -> Iterator[Entry | Skipped]:
+    for start, lines in cards(text_):
         card = read_card(start, lines)
-        given = family = additional = ""
-        if "n" in card.contents:
-            n = card.contents["n"][0].value
-            given, additional, family = (name_part(getattr(n, part, "")) for part in ("given", "additional", "family"))
-        fn = next((value.strip() for value in texts(card, "fn") if value.strip()), "")
-        org_units = card.contents["org"][0].value if "org" in card.contents else []
-        organisation = org_units[0] if isinstance(org_units, list) and org_units else name_part(org_units)
-        urls = texts(card, "x-socialprofile") + texts(card, "url")
+        version = next((prop.value.strip() for prop in card.get("version", [])), "")
+        modern = version != "2.1"
+
+        def values(name: str, card: dict[str, list[Any]] = card, modern: bool = modern) -> list[str]:
+            return [text(prop.value, modern=modern).strip() for prop in card.get(name, []) if isinstance(prop.value, str)]
+
+        name = [unit.strip() for unit in units(card["n"][0].value, modern=modern)] if "n" in card else []
+        family, given, additional = ([*name, "", "", ""])[:3]
+        org = units(card["org"][0].value, modern=modern) if "org" in card else [""]
+        urls = values("x-socialprofile") + values("url")
         yield make_entry(
             start,
             "vcard",
             # 2.1 and 3.0 cards in the wild often have N without FN.
-            full_name=fn or join_name(given, additional, family),
+            full_name=next((fn for fn in values("fn") if fn), "") or join_name(given, additional, family),
             given_name=given,
             family_name=family,
-            emails=unique(texts(card, "email")),
-            phones=unique([phone(value) for value in texts(card, "tel")]),
+            emails=unique(values("email")),
+            phones=unique([phone(value) for value in values("tel")]),
             profile_url=next((url for url in urls if is_linkedin_profile(url)), ""),
-            organisation=organisation,
-            title=next(iter(texts(card, "title")), ""),
-            notes="\n".join(texts(card, "note")),
+            # ORG is "company;department;…": the company is the organisation.
+            organisation=org[0],
+            title=next(iter(values("title")), ""),
+            notes="\n".join(values("note")),
         )
