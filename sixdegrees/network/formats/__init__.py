@@ -70,7 +70,7 @@ def _detect_text(text: str) -> str:
 
 
 def detect(head: bytes) -> str:
-    """"linkedin", "google", "outlook" or "vcard" from the file's first few kilobytes, never a guess."""
+    """ "linkedin", "google", "outlook" or "vcard" from the file's first few kilobytes, never a guess."""
     return _detect_text(decode_head(head))
 
 

@@ -72,4 +72,3 @@ def entries(text: str) -> Iterator[Entry | Skipped]:
             title=job_title(cells),
             notes=notes(cells),
         )
-

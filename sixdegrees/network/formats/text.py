@@ -32,7 +32,9 @@ def decode(data: bytes, *, windows_1252: bool = False) -> Decoded:
         try:
             return Decoded(data.decode("utf-16"), "utf-16")
         except UnicodeDecodeError as exc:
-            raise FormatError("the file says it is UTF-16 but is not valid UTF-16 text", line_of(data, exc.start)) from None
+            raise FormatError(
+                "the file says it is UTF-16 but is not valid UTF-16 text", line_of(data, exc.start)
+            ) from None
     try:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as exc:
@@ -60,7 +62,11 @@ def _utf8_after_bom(data: bytes) -> str:
 
 def decode_head(head: bytes) -> str:
     """Enough of the file's start to recognise its format; a character cut at the end is harmless."""
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
         if head.startswith(bom):
             return head[len(bom) :].decode(encoding, errors="replace")
     return head.decode("utf-8", errors="replace")

@@ -71,7 +71,7 @@ def read_card(start: int, lines: list[str]) -> dict[str, list[Any]]:
 
     vobject unfolds lines, reads parameters and groups and decodes quoted-printable and charsets; its
     vCard value behaviours are not applied, because they keep only the text before the first
-    unescaped comma (a 2.1 NOTE "met in Lisbon, via Maria" would lose "via Maria"). `text()` and
+    unescaped comma (a 2.1 NOTE "met in Lisbon, via Maria" would lose "via Maria"). `unescape()` and
     `units()` below undo the escapes instead, as each vCard version defines them.
     """
     card = "\r\n".join(join_soft_breaks(lines)) + "\r\n"
@@ -83,7 +83,9 @@ def read_card(start: int, lines: list[str]) -> dict[str, list[Any]]:
     except Exception as exc:
         # vobject raises assorted errors (unreadable line, unknown charset, bad quoted-printable) on
         # hostile input; each means this card is unreadable, and the person needs the line.
-        detail = exc.args[0] if isinstance(exc, vobject.base.VObjectError) and exc.args else f"{type(exc).__name__}: {exc}"
+        detail = (
+            exc.args[0] if isinstance(exc, vobject.base.VObjectError) and exc.args else f"{type(exc).__name__}: {exc}"
+        )
         raise FormatError(f"the card that starts here cannot be read ({detail})", start) from None
     return properties
 
@@ -116,7 +118,7 @@ def units(value: str, *, modern: bool) -> list[str]:
     return out
 
 
-def text(value: str, *, modern: bool) -> str:
+def unescape(value: str, *, modern: bool) -> str:
     return ";".join(units(value, modern=modern))
 
 
@@ -125,31 +127,31 @@ def phone(value: str) -> str:
     return value[4:] if value.lower().startswith("tel:") else value
 
 
-def entries(text_: str) -> Iterator[Entry | Skipped]:
-    for start, lines in cards(text_):
+def values(card: dict[str, list[Any]], name: str, *, modern: bool) -> list[str]:
+    return [unescape(prop.value, modern=modern).strip() for prop in card.get(name, []) if isinstance(prop.value, str)]
+
+
+def entries(text: str) -> Iterator[Entry | Skipped]:
+    for start, lines in cards(text):
         card = read_card(start, lines)
-        version = next((prop.value.strip() for prop in card.get("version", [])), "")
-        modern = version != "2.1"
-
-        def values(name: str, card: dict[str, list[Any]] = card, modern: bool = modern) -> list[str]:
-            return [text(prop.value, modern=modern).strip() for prop in card.get(name, []) if isinstance(prop.value, str)]
-
+        modern = next((prop.value.strip() for prop in card.get("version", [])), "") != "2.1"
         name = [unit.strip() for unit in units(card["n"][0].value, modern=modern)] if "n" in card else []
         family, given, additional = ([*name, "", "", ""])[:3]
         org = units(card["org"][0].value, modern=modern) if "org" in card else [""]
-        urls = values("x-socialprofile") + values("url")
+        urls = values(card, "x-socialprofile", modern=modern) + values(card, "url", modern=modern)
         yield make_entry(
             start,
             "vcard",
             # 2.1 and 3.0 cards in the wild often have N without FN.
-            full_name=next((fn for fn in values("fn") if fn), "") or join_name(given, additional, family),
+            full_name=next((fn for fn in values(card, "fn", modern=modern) if fn), "")
+            or join_name(given, additional, family),
             given_name=given,
             family_name=family,
-            emails=unique(values("email")),
-            phones=unique([phone(value) for value in values("tel")]),
+            emails=unique(values(card, "email", modern=modern)),
+            phones=unique([phone(value) for value in values(card, "tel", modern=modern)]),
             profile_url=next((url for url in urls if is_linkedin_profile(url)), ""),
             # ORG is "company;department;…": the company is the organisation.
             organisation=org[0],
-            title=next(iter(values("title")), ""),
-            notes="\n".join(values("note")),
+            title=next(iter(values(card, "title", modern=modern)), ""),
+            notes="\n".join(values(card, "note", modern=modern)),
         )

@@ -25,7 +25,10 @@ def test_formats_on_offer() -> None:
 @pytest.mark.parametrize(
     ("head", "expected"),
     [
-        (f"Notes:\n\"When exporting your connection data, you may notice\nthat some are missing.\"\n\n{LINKEDIN_HEADER}\n", "linkedin"),
+        (
+            f'Notes:\n"When exporting your connection data, you may notice\nthat some are missing."\n\n{LINKEDIN_HEADER}\n',
+            "linkedin",
+        ),
         (f"{LINKEDIN_HEADER}\nAda,Lovelace,,,,,\n", "linkedin"),
         ("Vorname,Nachname,URL,E-Mail-Adresse,Unternehmen,Position,Verbunden am\n", "linkedin"),
         ("\ufeffFirst Name,Middle Name,Last Name,Labels,E-mail 1 - Label,E-mail 1 - Value\n", "google"),

@@ -44,8 +44,8 @@ def test_english_export_with_preamble_quoted_commas_and_blank_rows(tmp_path: Pat
         tmp_path,
         PREAMBLE
         + "First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n"
-        + "Priya,Raman,https://www.linkedin.com/in/priya-raman-0a1b2c,,\"Stripe, Inc.\",Staff Engineer,16 Jul 2026\r\n"
-        + "Tomás,Ó Briain,https://www.linkedin.com/in/tobriain,tomas@example.ie,Intercom,\"VP, Product\",03 Jan 2019\r\n"
+        + 'Priya,Raman,https://www.linkedin.com/in/priya-raman-0a1b2c,,"Stripe, Inc.",Staff Engineer,16 Jul 2026\r\n'
+        + 'Tomás,Ó Briain,https://www.linkedin.com/in/tobriain,tomas@example.ie,Intercom,"VP, Product",03 Jan 2019\r\n'
         + ",,,,,,\r\n"
         + "\r\n"
         + ",,https://www.linkedin.com/in/ghost,,,,01 Feb 2020\r\n"
@@ -76,7 +76,9 @@ def test_english_export_with_preamble_quoted_commas_and_blank_rows(tmp_path: Pat
             connected_on=datetime.date(2019, 1, 3),
         ),
         Skipped(line=10, reason="no name, email or phone"),
-        linkedin(11, "Li", "Wei", profile_url="https://www.linkedin.com/in/liwei", connected_on=datetime.date(2024, 12, 9)),
+        linkedin(
+            11, "Li", "Wei", profile_url="https://www.linkedin.com/in/liwei", connected_on=datetime.date(2024, 12, 9)
+        ),
     ]
 
 

@@ -111,8 +111,7 @@ def test_three_versions_in_one_file(tmp_path: Path) -> None:
             phones=("+351 912 345 678", "+351 213 000 111"),
             organisation="Fundação Champalimaud",
             notes=(
-                "Conhecemo-nos na Web Summit em Lisboa, apresentado pela Maria João.\n"
-                "Ligação forte, gosta de café."
+                "Conhecemo-nos na Web Summit em Lisboa, apresentado pela Maria João.\nLigação forte, gosta de café."
             ),
         ),
         vcard(
@@ -154,7 +153,9 @@ def test_a_card_without_end_names_its_first_line(tmp_path: Path) -> None:
 def test_a_card_begun_inside_another_is_refused(tmp_path: Path) -> None:
     data = write(tmp_path, V40.replace("END:VCARD\n", ""), NOTE_ONLY)
 
-    with pytest.raises(FormatError, match=r"^line 11: a new card begins here but the card from line 1 has no END:VCARD$"):
+    with pytest.raises(
+        FormatError, match=r"^line 11: a new card begins here but the card from line 1 has no END:VCARD$"
+    ):
         list(parse(data))
 
 
