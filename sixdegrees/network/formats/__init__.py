@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from . import google, linkedin, outlook, vcard
-from .csvtable import is_blank, show
+from .csvtable import find_header, show
 from .records import Entry, FormatError, Skipped
 from .text import decode, decode_head
 
@@ -43,30 +43,22 @@ def _detect_text(text: str) -> str:
     first_line = next((line for line in io.StringIO(text) if line.strip()), "")
     if first_line.strip().upper() == vcard.BEGIN:
         return "vcard"
-    # Not strict: the head may end in the middle of a field.
-    reader = csv.reader(io.StringIO(text, newline=""))
-    first: list[str] | None = None
-    in_preamble = False
-    preamble_left = 3  # as csvtable.open_table: LinkedIn's disclaimer, and a little slack
-    try:
-        for cells in reader:
-            if is_blank(cells):
-                continue
-            if first is None:
-                first = cells
-                if [cell.strip() for cell in cells] == ["Notes:"]:
-                    in_preamble = True
-                    continue
-            if (found := _classify(cells)) is not None:
-                return found
-            if not in_preamble or preamble_left == 0:
-                break
-            preamble_left -= 1
-    except csv.Error:
-        pass  # a head that ends inside a quoted field; what was read so far decides
+    first, header = find_header(_lenient_records(text), lambda cells: _classify(cells) is not None, "Notes:")
+    if header is not None and (found := _classify(header)) is not None:
+        return found
     if first is None:
         raise FormatError(f"the file is empty; {NOT_CONTACTS}")
-    raise FormatError(f"this is not a contacts export: the first row is '{show(first)}'; {NOT_CONTACTS}")
+    raise FormatError(f"this is not a contacts export: the first row is '{show(first[1])}'; {NOT_CONTACTS}")
+
+
+def _lenient_records(head: str) -> Iterator[tuple[int, list[str]]]:
+    """Records of a file's first kilobytes, which may end in the middle of a quoted field."""
+    reader = csv.reader(io.StringIO(head, newline=""))
+    try:
+        for cells in reader:
+            yield reader.line_num, cells
+    except csv.Error:
+        return  # what was read so far decides
 
 
 def detect(head: bytes) -> str:

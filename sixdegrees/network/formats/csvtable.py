@@ -76,15 +76,14 @@ class Table:
             yield line, cells
 
 
-def open_table(
-    text: str, is_header: Callable[[list[str]], bool], *, expected: str, preamble_marker: str | None = None
-) -> Table:
-    """The table after its header, or FormatError naming what the file starts with instead.
+def find_header(
+    rows: Iterator[tuple[int, list[str]]], is_header: Callable[[list[str]], bool], preamble_marker: str | None
+) -> tuple[tuple[int, list[str]] | None, list[str] | None]:
+    """(the first non-blank record, the header) from `rows`, consuming them up to the header.
 
     With `preamble_marker`, a first record consisting of that word (LinkedIn's "Notes:") starts a
-    short preamble that is passed over until the header.
+    short preamble that is passed over until the header. The header is None when it is not found.
     """
-    rows = records(text)
     first: tuple[int, list[str]] | None = None
     in_preamble = False
     preamble_left = 3  # LinkedIn's is one quoted disclaimer; a little slack, but never a whole file
@@ -97,11 +96,22 @@ def open_table(
                 in_preamble = True
                 continue
         if is_header(cells):
-            header = [cell.strip().lstrip("\ufeff") for cell in cells]
-            return Table({name: i for i, name in reversed(list(enumerate(header))) if name}, rows, len(header))
+            return first, cells
         if not in_preamble or preamble_left == 0:
             break
         preamble_left -= 1
+    return first, None
+
+
+def open_table(
+    text: str, is_header: Callable[[list[str]], bool], *, expected: str, preamble_marker: str | None = None
+) -> Table:
+    """The table after its header, or FormatError naming what the file starts with instead."""
+    rows = records(text)
+    first, header = find_header(rows, is_header, preamble_marker)
+    if header is not None:
+        names = [cell.strip().lstrip("\ufeff") for cell in header]
+        return Table({name: i for i, name in reversed(list(enumerate(names))) if name}, rows, len(names))
     if first is None:
         raise FormatError("the file is empty: no header row and no contacts")
     raise FormatError(f"the first row is '{show(first[1])}', expected {expected}", first[0])

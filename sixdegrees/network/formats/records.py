@@ -37,6 +37,7 @@ class FormatError(ValueError):
 
     def __init__(self, message: str, line: int | None = None) -> None:
         self.line = line
+        self.detail = message  # without the "line N: " prefix, for a page that shows the line apart
         super().__init__(f"line {line}: {message}" if line is not None else message)
 
 

@@ -174,3 +174,32 @@ def test_an_unreadable_line_names_its_card(tmp_path: Path) -> None:
 
     assert caught.value.line == 5
     assert str(caught.value).startswith("line 5: the card that starts here cannot be read (Failed to parse line")
+
+
+def test_outlook_21_card_in_windows_1252_quoted_printable(tmp_path: Path) -> None:
+    # Desktop Outlook's "Save as vCard": 2.1, the ANSI code page named in CHARSET, bytes kept ASCII by QP.
+    card = (
+        "BEGIN:VCARD\n"
+        "VERSION:2.1\n"
+        "N;LANGUAGE=de;CHARSET=Windows-1252;ENCODING=QUOTED-PRINTABLE:M=FCller;J=FCrgen\n"
+        "FN;CHARSET=Windows-1252;ENCODING=QUOTED-PRINTABLE:J=FCrgen M=FCller\n"
+        "ORG;CHARSET=Windows-1252:Mueller AG\n"
+        "TITLE;CHARSET=Windows-1252;ENCODING=QUOTED-PRINTABLE:Gesch=E4ftsf=FChrer\n"
+        "TEL;WORK;VOICE:+49 89 1234567\n"
+        "EMAIL;PREF;INTERNET:j.mueller@example.de\n"
+        "REV:20260716T101500Z\n"
+        "END:VCARD\n"
+    )
+
+    assert list(parse(write(tmp_path, card))) == [
+        vcard(
+            1,
+            "Jürgen Müller",
+            "Jürgen",
+            "Müller",
+            emails=("j.mueller@example.de",),
+            phones=("+49 89 1234567",),
+            organisation="Mueller AG",
+            title="Geschäftsführer",
+        )
+    ]
