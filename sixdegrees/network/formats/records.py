@@ -1,0 +1,101 @@
+"""What a contacts file yields, format by format: one Entry per person, one Skipped per unusable record."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One person as the file describes them, before any matching or merging."""
+
+    line: int  # 1-based line where the record starts, so a report can point at it
+    source: str  # "linkedin" | "google" | "outlook" | "vcard"
+    full_name: str
+    given_name: str
+    family_name: str
+    emails: tuple[str, ...]
+    phones: tuple[str, ...]
+    profile_url: str
+    organisation: str
+    title: str
+    connected_on: datetime.date | None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A record that held something but nothing to reach or name a person by."""
+
+    line: int
+    reason: str
+
+
+class FormatError(ValueError):
+    """The file as a whole cannot be read; the message names the line and what is wrong."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        self.line = line
+        self.detail = message  # without the "line N: " prefix, for a page that shows the line apart
+        super().__init__(f"line {line}: {message}" if line is not None else message)
+
+
+NOTHING_TO_KEEP = "no name, email or phone"
+
+
+def unique(values: list[str]) -> tuple[str, ...]:
+    """Trimmed, non-empty values in file order; a repeat differing only in case is the same value."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for value in values:
+        value = value.strip()
+        key = value.casefold()
+        if value and key not in seen:
+            seen.add(key)
+            kept.append(value)
+    return tuple(kept)
+
+
+def join_name(*parts: str) -> str:
+    return " ".join(part.strip() for part in parts if part.strip())
+
+
+def is_linkedin_profile(url: str) -> bool:
+    # Only a LinkedIn member URL is a matching key; a personal home page is not.
+    return "linkedin.com/in/" in url.casefold()
+
+
+def make_entry(
+    line: int,
+    source: str,
+    *,
+    full_name: str = "",
+    given_name: str = "",
+    family_name: str = "",
+    emails: tuple[str, ...] = (),
+    phones: tuple[str, ...] = (),
+    profile_url: str = "",
+    organisation: str = "",
+    title: str = "",
+    connected_on: datetime.date | None = None,
+    notes: str = "",
+) -> Entry | Skipped:
+    """An Entry, or a Skipped when the record has no name, email or phone to keep."""
+    full_name = full_name.strip()
+    if not (full_name or emails or phones):
+        return Skipped(line=line, reason=NOTHING_TO_KEEP)
+    return Entry(
+        line=line,
+        source=source,
+        full_name=full_name,
+        given_name=given_name.strip(),
+        family_name=family_name.strip(),
+        emails=emails,
+        phones=phones,
+        profile_url=profile_url.strip(),
+        organisation=organisation.strip(),
+        title=title.strip(),
+        connected_on=connected_on,
+        notes=notes.replace("\r\n", "\n").strip(),
+    )
