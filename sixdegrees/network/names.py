@@ -123,8 +123,7 @@ def same_first_name(a: str, b: str) -> bool:
     if a == b:
         return True
     nicknamer = _nicknamer()
-    if b in nicknamer.nicknames_of(a) or a in nicknamer.nicknames_of(b):
-        return True
+    # A name is among the canonicals of each of its nicknames, so this covers "bob"/"robert" too.
     return bool((nicknamer.canonicals_of(a) | {a}) & (nicknamer.canonicals_of(b) | {b}))
 
 
