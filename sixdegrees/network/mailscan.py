@@ -135,8 +135,7 @@ def _read_folders(
                 chunk = uids[start : start + max(1, batch)]
                 data = client.fetch(chunk, [FETCH_HEADERS, "INTERNALDATE"])
                 for uid in chunk:
-                    item = data.get(uid)
-                    found = observe(_headers(item), direction, owners, _internaldate(item), folder) if item else []
+                    found = _observe_item(data.get(uid), direction, owners, folder)
                     result.observations.extend(found)
                     result.skipped += 0 if found else 1
                 result.fetched += len(chunk)
@@ -147,6 +146,17 @@ def _read_folders(
                     progress(done, total)
     except (OSError, IMAPClientError) as exc:
         result.error = f"reading {config.where} stopped: {network_words(exc)}"
+
+
+def _observe_item(
+    item: dict[bytes, Any] | None, direction: Literal["out", "in"], owners: set[str], folder: str
+) -> list[Observed]:
+    if not item:
+        return []  # expunged between SEARCH and FETCH
+    try:
+        return observe(_headers(item), direction, owners, _internaldate(item), folder)
+    except Exception:  # one message the parser cannot read must not stop the scan; it is counted
+        return []
 
 
 def _new_uids(client: IMAPClient, folder: str, result: ScanResult) -> list[int]:
@@ -223,7 +233,7 @@ def _bulk_reason(msg: Message, recipients: int) -> str:
     if auto and auto.split(";")[0].strip() != "no":
         return f"Auto-Submitted: {auto.split(';')[0].strip()}"
     if recipients > MAX_RECIPIENTS:
-        return f"{recipients} recipients"
+        return f"{recipients} recipients (more than {MAX_RECIPIENTS})"
     return ""
 
 
