@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import socket
+import threading
 
 import pytest
 from imapclient import IMAPClient
@@ -62,6 +64,76 @@ class TestMailbox:
                     client.expunge()
         finally:
             client.logout()
+
+
+class CuttableProxy:
+    """A TCP relay to Dovecot that the test can cut mid-session, as a dropped network would."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.sockets: list[socket.socket] = []
+        self.threads: list[threading.Thread] = []
+        self.lock = threading.Lock()
+        self._start(self._accept)
+
+    def _start(self, target, *args) -> None:
+        thread = threading.Thread(target=target, args=args, daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                inner, _ = self.listener.accept()
+            except OSError:
+                return  # closed
+            outer = socket.create_connection(self.target)
+            with self.lock:
+                self.sockets += [inner, outer]
+            self._start(self._pump, inner, outer)
+            self._start(self._pump, outer, inner)
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        for end in (source, sink):
+            try:
+                end.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cut(self) -> None:
+        with self.lock:
+            for end in self.sockets:
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept(); close() alone does not
+        except OSError:
+            pass
+        self.listener.close()
+        self.cut()
+        for thread in self.threads:
+            thread.join(timeout=5)
+        for end in self.sockets:
+            end.close()
+
+
+@pytest.fixture
+def proxy(dovecot):  # noqa: F811  (the fixture imported above)
+    relay = CuttableProxy(dovecot.host, dovecot.port)
+    yield relay
+    relay.close()
 
 
 @pytest.fixture

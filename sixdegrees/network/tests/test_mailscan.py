@@ -254,6 +254,27 @@ def test_malformed_headers_are_tolerated(mailbox, dovecot):
     dan.name.encode("utf-8")  # undecodable bytes were replaced: the name is storable text
 
 
+def test_a_dropped_connection_keeps_what_was_read_and_the_next_scan_goes_on(mailbox, dovecot, proxy):
+    fill(mailbox)
+    whole = scan(settings(dovecot), {OWNER}, {})
+
+    def cut_after_first_batch(done: int, _total: int) -> None:
+        if done == 5:
+            proxy.cut()
+
+    through_proxy = ImapSettings("127.0.0.1", proxy.port, "none", dovecot.user, dovecot.password, timeout=10)
+    broken = scan(through_proxy, {OWNER}, {}, batch=5, progress=cut_after_first_batch)
+
+    assert broken.error.startswith(f"reading 127.0.0.1:{proxy.port} stopped: ")
+    assert broken.fetched == 5
+    sent_uids = sorted(uid for folder, uid in mailbox.flags() if folder == "Sent")
+    assert broken.cursors["Sent"].last_uid == sent_uids[4]  # UIDs go on rising after a test empties Sent
+    resumed = scan(settings(dovecot), {OWNER}, broken.cursors)
+    assert resumed.error == ""
+    assert broken.fetched + resumed.fetched == whole.fetched
+    assert sorted(broken.observations + resumed.observations, key=repr) == sorted(whole.observations, key=repr)
+
+
 def test_a_server_that_is_not_there_is_an_error_in_words():
     closed = ImapSettings("127.0.0.1", 1, "none", OWNER, "x", timeout=2)
     with pytest.raises(ImapError, match=re.escape("could not connect to 127.0.0.1:1: connection refused")):
