@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "sixdegrees.campaigns",
     "sixdegrees.strategy",
     "sixdegrees.outreach",
+    "sixdegrees.network",
     "sixdegrees.billing",
     "sixdegrees.ops",
     "sixdegrees.mail",

@@ -39,10 +39,25 @@ def transaction_id() -> str:
     return new_id("txn")
 
 
+def person_id() -> str:
+    return new_id("per")
+
+
+def import_id() -> str:
+    return new_id("imp")
+
+
+def scan_id() -> str:
+    return new_id("scan")
+
+
 _FACTORIES: dict[str, Callable[[], str]] = {
     "user": user_id,
     "camp": campaign_id,
     "step": step_id,
     "email": email_id,
     "txn": transaction_id,
+    "per": person_id,
+    "imp": import_id,
+    "scan": scan_id,
 }
