@@ -5,6 +5,7 @@ The lead attaches `scan_mailbox_command` to the `contacts` group (cli/contacts.p
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
@@ -28,9 +29,7 @@ class _Progress:
         if self.quiet or total == 0:
             return
         if self.bar is None:
-            self.bar = click.progressbar(
-                length=total, label="Reading headers", file=click.get_text_stream("stderr"), show_pos=True
-            )
+            self.bar = click.progressbar(length=total, label="Reading headers", file=sys.stderr, show_pos=True)
             self.bar.__enter__()
         self.bar.update(done - self.done)
         self.done = done
@@ -87,7 +86,9 @@ def scan_mailbox_command(email: str, quiet: bool, as_json: bool) -> None:
             }
         )
         return
-    line = f"Read {found.messages:,} messages; {found.ties:,} {'person has' if found.ties == 1 else 'people have'} a tie"
+    line = (
+        f"Read {found.messages:,} messages; {found.ties:,} {'person has' if found.ties == 1 else 'people have'} a tie"
+    )
     if found.strongest:
         name, score, evidence = found.strongest[0]
         line += f"; strongest: {name} ({score:.2f}, {evidence})"

@@ -8,7 +8,6 @@ from django.db import transaction
 from huey.contrib.djhuey import db_task
 
 from sixdegrees.accounts.models import User
-
 from sixdegrees.network.models import MailboxScan
 from sixdegrees.network.scanning import run_scan, scannable_mailbox
 

@@ -63,9 +63,7 @@ def scannable_mailbox(owner: User, mailbox: Mailbox | None = None) -> Mailbox:
         if mailbox.owner_id != owner.pk or not mailbox.imap_host:
             raise ScanRefused(NO_MAILBOX)
         return mailbox
-    found = (
-        Mailbox.objects.filter(owner=owner, is_active=True).exclude(imap_host="").order_by("-created_at").first()
-    )
+    found = Mailbox.objects.filter(owner=owner, is_active=True).exclude(imap_host="").order_by("-created_at").first()
     if found is None:
         raise ScanRefused(NO_MAILBOX)
     return found
@@ -117,14 +115,15 @@ def run_scan(record: MailboxScan, *, progress: Callable[[int, int], None] | None
     return _finish(record, error=result.error)
 
 
+_FINISHED_FIELDS = ["status", "error", "finished_at", "observations", "people_updated", "notes"]
+_FINISHED_FIELDS += ["messages_done", "messages_total"]
+
+
 def _finish(record: MailboxScan, *, error: str) -> MailboxScan:
     record.error = error[:2000]
     record.status = MailboxScan.Status.FAILED if error else MailboxScan.Status.DONE
     record.finished_at = timezone.now()
-    record.save(
-        update_fields=["status", "error", "finished_at", "observations", "people_updated", "notes", "messages_done"]
-        + ["messages_total"]
-    )
+    record.save(update_fields=_FINISHED_FIELDS)
     return record
 
 
