@@ -36,7 +36,6 @@ from django.utils import timezone
 from sixdegrees.accounts.models import User
 from sixdegrees.network import people
 from sixdegrees.network.importing_entries import (
-    HANDLE_MAX,
     NAME_MAX,
     ORG_MAX,
     PART_MAX,
@@ -137,11 +136,15 @@ class Applier:
             self.by_email.update(rows)
         phones = self._unseen("phone", (key for item in chunk for _, key in item.phones))
         if phones:
-            self.by_phone.update(PersonPhone.objects.filter(owner=owner, key__in=phones).values_list("key", "person_id"))
+            self.by_phone.update(
+                PersonPhone.objects.filter(owner=owner, key__in=phones).values_list("key", "person_id")
+            )
         handles = self._unseen("handle", (item.handle for item in chunk))
         if handles:
-            rows = Person.objects.filter(owner=owner, linkedin_handle__in=handles).values_list("linkedin_handle", "id")
-            self.by_handle.update(rows)
+            handle_rows = Person.objects.filter(owner=owner, linkedin_handle__in=handles).values_list(
+                "linkedin_handle", "id"
+            )
+            self.by_handle.update(handle_rows)
         wanted = {self.by_email.get(key) for item in chunk for _, key in item.emails}
         wanted |= {self.by_phone.get(key) for item in chunk for _, key in item.phones}
         wanted |= {self.by_handle.get(item.handle) for item in chunk if item.handle}
@@ -150,10 +153,10 @@ class Applier:
         for org in organisations:
             self.by_organisation.setdefault(org, {})
         if organisations:
-            rows = Person.objects.filter(owner=owner, organisation_key__in=organisations).values_list(
+            org_rows = Person.objects.filter(owner=owner, organisation_key__in=organisations).values_list(
                 "organisation_key", "id", "name"
             )
-            for org, person_id, name in rows:
+            for org, person_id, name in org_rows:
                 self.by_organisation[org][person_id] = name
 
     def _load_people(self, ids: set[str]) -> None:
@@ -286,7 +289,9 @@ class Applier:
                 continue  # already this person's, or another person's (then the pair is under review)
             self.by_email[key] = known.person.pk
             pending.emails.append(
-                PersonEmail(person=known.person, owner=self.owner, address=address, key=key, position=known.next_position)
+                PersonEmail(
+                    person=known.person, owner=self.owner, address=address, key=key, position=known.next_position
+                )
             )
             known.next_position += 1
         for number, key in item.phones:

@@ -97,7 +97,10 @@ def test_google_export_keeps_phone_only_people_and_merges_repeats(alice, tmp_pat
     done = imported(alice, data, "contacts.csv")
 
     assert counts(done) == {"added": 4, "merged": 1, "unchanged": 0, "review": 0, "skipped": 2}
-    assert done.skipped_lines == [[5, "no name, email or phone"], [8, "no name, and no email address or phone number that can be used"]]
+    assert done.skipped_lines == [
+        [5, "no name, email or phone"],
+        [8, "no name, and no email address or phone number that can be used"],
+    ]
     alex = Person.objects.get(owner=alice, name="Alex Okafor")
     assert [e.address for e in alex.emails.all()] == ["alex@stripe.com", "alex.okafor@gmail.com"]
     assert sorted(p.key for p in alex.phones.all()) == ["+14155550134", "+14155550199"]
@@ -148,7 +151,9 @@ def test_vcard_file_with_every_version(alice, tmp_path: Path) -> None:
 def test_linkedin_and_google_rows_with_one_email_are_one_person(alice, tmp_path: Path) -> None:
     imported(
         alice,
-        linkedin_file(tmp_path, ["Maya,Lindqvist,https://www.linkedin.com/in/mayal,maya@klarna.example,Klarna,CTO,1 Mar 2025"]),
+        linkedin_file(
+            tmp_path, ["Maya,Lindqvist,https://www.linkedin.com/in/mayal,maya@klarna.example,Klarna,CTO,1 Mar 2025"]
+        ),
     )
     done = imported(
         alice,
@@ -179,10 +184,26 @@ def test_linkedin_and_google_rows_with_one_email_are_one_person(alice, tmp_path:
 
 
 def test_a_newer_linkedin_row_updates_the_job_an_address_book_gave(alice, tmp_path: Path) -> None:
-    imported(alice, google_file(tmp_path, [{"First Name": "Rui", "Last Name": "Costa", "Organization Name": "Acme",
-                                             "Organization Title": "Engineer", "E-mail 1 - Value": "rui@costa.example"}]))
+    imported(
+        alice,
+        google_file(
+            tmp_path,
+            [
+                {
+                    "First Name": "Rui",
+                    "Last Name": "Costa",
+                    "Organization Name": "Acme",
+                    "Organization Title": "Engineer",
+                    "E-mail 1 - Value": "rui@costa.example",
+                }
+            ],
+        ),
+    )
     done = imported(
-        alice, linkedin_file(tmp_path, ["Rui,Costa,https://www.linkedin.com/in/ruicosta,rui@costa.example,Stripe,Staff Engineer,"])
+        alice,
+        linkedin_file(
+            tmp_path, ["Rui,Costa,https://www.linkedin.com/in/ruicosta,rui@costa.example,Stripe,Staff Engineer,"]
+        ),
     )
 
     assert counts(done)["merged"] == 1
@@ -207,8 +228,13 @@ def test_a_vcard_with_the_linkedin_url_merges_on_the_handle(alice, tmp_path: Pat
 
 def test_the_same_phone_number_merges_however_it_is_written(alice, tmp_path: Path) -> None:
     imported(alice, google_file(tmp_path, [{"First Name": "Rui", "Phone 1 - Value": "+351 912 345 678"}]))
-    done = imported(alice, vcard_file(tmp_path, "BEGIN:VCARD\nVERSION:3.0\nFN:Rui Costa\nN:Costa;Rui;;;\n"
-                                      "TEL;type=CELL:tel:+351-912-345-678\nEND:VCARD\n"))
+    done = imported(
+        alice,
+        vcard_file(
+            tmp_path,
+            "BEGIN:VCARD\nVERSION:3.0\nFN:Rui Costa\nN:Costa;Rui;;;\nTEL;type=CELL:tel:+351-912-345-678\nEND:VCARD\n",
+        ),
+    )
 
     assert counts(done)["merged"] == 1
     assert Person.objects.get(owner=alice).name == "Rui"  # the first name given stays
@@ -225,14 +251,22 @@ def test_keys_of_two_people_merge_into_the_first_and_ask_about_the_second(alice,
             ],
         ),
     )
-    done = imported(alice, vcard_file(tmp_path, "BEGIN:VCARD\nVERSION:3.0\nFN:Ana Lima\nN:Lima;Ana;;;\n"
-                                      "EMAIL:ana@work.example\nEMAIL:ana@home.example\nEND:VCARD\n"))
+    done = imported(
+        alice,
+        vcard_file(
+            tmp_path,
+            "BEGIN:VCARD\nVERSION:3.0\nFN:Ana Lima\nN:Lima;Ana;;;\n"
+            "EMAIL:ana@work.example\nEMAIL:ana@home.example\nEND:VCARD\n",
+        ),
+    )
 
     assert counts(done) == {"added": 0, "merged": 0, "unchanged": 0, "review": 1, "skipped": 0}
     first = Person.objects.get(owner=alice, emails__key="ana@work.example")
     second = Person.objects.get(owner=alice, emails__key="ana@home.example")
     assert first.pk != second.pk  # never merged without the owner's yes
-    assert list(DuplicateCandidate.objects.values_list("person_id", "other_id", "score")) == [(first.pk, second.pk, 1.0)]
+    assert list(DuplicateCandidate.objects.values_list("person_id", "other_id", "score")) == [
+        (first.pk, second.pk, 1.0)
+    ]
 
 
 def test_likely_duplicates_go_to_review_never_merge(alice, tmp_path: Path) -> None:
@@ -242,8 +276,18 @@ def test_likely_duplicates_go_to_review_never_merge(alice, tmp_path: Path) -> No
         google_file(
             tmp_path,
             [
-                {"First Name": "Bob", "Last Name": "Smith", "Organization Name": "ACME", "E-mail 1 - Value": "bob@acme.example"},
-                {"First Name": "Jane", "Last Name": "Smith", "Organization Name": "Acme", "E-mail 1 - Value": "jane@acme.example"},
+                {
+                    "First Name": "Bob",
+                    "Last Name": "Smith",
+                    "Organization Name": "ACME",
+                    "E-mail 1 - Value": "bob@acme.example",
+                },
+                {
+                    "First Name": "Jane",
+                    "Last Name": "Smith",
+                    "Organization Name": "Acme",
+                    "E-mail 1 - Value": "jane@acme.example",
+                },
                 {"First Name": "Bob", "Last Name": "Smith", "Organization Name": "Globex"},
             ],
         ),
@@ -257,8 +301,20 @@ def test_likely_duplicates_go_to_review_never_merge(alice, tmp_path: Path) -> No
         (robert.pk, bob.pk, 1.0, "open")
     ]
     # Importing the same file again asks nothing new.
-    again = imported(alice, google_file(tmp_path, [{"First Name": "Bob", "Last Name": "Smith", "Organization Name": "ACME",
-                                                     "E-mail 1 - Value": "bob@acme.example"}]))
+    again = imported(
+        alice,
+        google_file(
+            tmp_path,
+            [
+                {
+                    "First Name": "Bob",
+                    "Last Name": "Smith",
+                    "Organization Name": "ACME",
+                    "E-mail 1 - Value": "bob@acme.example",
+                }
+            ],
+        ),
+    )
     assert counts(again)["unchanged"] == 1
     assert DuplicateCandidate.objects.count() == 1
 
