@@ -6,6 +6,7 @@ import logging
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import ForeignObjectRel
 from django.utils import timezone
 
 from sixdegrees.accounts.models import User
@@ -16,6 +17,20 @@ logger = logging.getLogger(__name__)
 KEEP_ON_DELETE = {"billing", "admin"}
 
 
+def _relations_to_user() -> list[ForeignObjectRel]:
+    """Every table pointing at the user, hidden ones included.
+
+    `_meta.related_objects` leaves out relations named "+" (the network's emails, sources and
+    mailbox observations, the outbox's owner): the user row stays, anonymised, so nothing would
+    cascade to them and they would outlive the account.
+    """
+    return [
+        field
+        for field in User._meta.get_fields(include_hidden=True)
+        if isinstance(field, ForeignObjectRel) and not field.many_to_many
+    ]
+
+
 def delete_account(user: User) -> None:
     """Remove the person's data; keep the credit ledger, pointing at an anonymised user row.
 
@@ -23,11 +38,9 @@ def delete_account(user: User) -> None:
     codes, mailboxes, anything another app adds), except the records billing must keep.
     """
     with transaction.atomic():
-        for relation in User._meta.related_objects:
+        for relation in _relations_to_user():
             model = relation.related_model
             if model._meta.app_label in KEEP_ON_DELETE:
-                continue
-            if relation.many_to_many:
                 continue
             model._base_manager.filter(**{relation.field.name: user.pk}).delete()
         user.groups.clear()
