@@ -180,7 +180,7 @@ def is_no_reply(address: str) -> bool:
     words = [word for word in _LOCAL_WORDS.split(local) if word]
     joined = "".join(words)
     # "no-reply", "do_not_reply" and "mailer-daemon" are spelt with separators as often as without.
-    if any(machine in joined for machine in ("noreply", "donotreply", "dontreply", "mailerdaemon")):
+    if any(machine in joined for machine in ("noreply", "donotreply", "dontreply", "noresponse", "mailerdaemon")):
         return True
     if any(word in NO_REPLY_WORDS for word in words):
         return True

@@ -36,6 +36,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
 from sixdegrees.mail.server import network_words
+from sixdegrees.network.keys import is_no_reply
 from sixdegrees.network.observed import Observed
 from sixdegrees.outreach.imap import ImapError, ImapSettings, _quietly_logout, connect, find_sent_folder
 
@@ -52,10 +53,6 @@ MAX_RECIPIENTS = 10
 DATE_TOLERANCE = dt.timedelta(days=1)
 
 _ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\".]+$")
-_NO_REPLY_LOCAL = re.compile(r"(?:noreply|donotreply|dontreply|noresponse)")
-_NO_REPLY_EXACT = frozenset(
-    {"mailerdaemon", "postmaster", "bounce", "bounces", "notification", "notifications", "notify", "newsletter"}
-)
 _BULK_PRECEDENCE = frozenset({"bulk", "list", "junk"})
 
 
@@ -214,7 +211,7 @@ def observe(
     message_id = _text(msg, "Message-ID")[:255]
     found = []
     for name, address in counterparts:
-        reason = message_reason or ("no-reply address" if _looks_no_reply(address) else "")
+        reason = message_reason or ("no-reply address" if is_no_reply(address) else "")
         found.append(
             Observed(direction, address, name, at, max(1, recipients), bool(reason), reason, message_id, folder)
         )
@@ -235,17 +232,6 @@ def _bulk_reason(msg: Message, recipients: int) -> str:
     if recipients > MAX_RECIPIENTS:
         return f"{recipients} recipients (more than {MAX_RECIPIENTS})"
     return ""
-
-
-def _looks_no_reply(address: str) -> bool:
-    """True for addresses nobody reads (noreply@, do-not-reply@, mailer-daemon@, notifications@ …).
-
-    Deliberately narrow: info@ or hello@ are often read by a person, and dropping real contacts
-    is the worse failure (twenty CRM's issue #21138).
-    """
-    local = address.split("@", 1)[0].split("+", 1)[0].lower()
-    squashed = re.sub(r"[._\-]", "", local)
-    return bool(_NO_REPLY_LOCAL.search(squashed)) or squashed in _NO_REPLY_EXACT or squashed.startswith("bounce")
 
 
 def _message_time(msg: Message, internaldate: dt.datetime | None) -> dt.datetime | None:
