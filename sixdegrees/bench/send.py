@@ -207,11 +207,13 @@ def _engine_rows(name: str, result: dict[str, Any]) -> list[tuple[str, str, str,
                 _met(ratio >= TARGETS["ratio"]),
             )
         )
-    backlog = sending[-1]["product_per_second"] / empty["product_per_second"]
+    # The due rows' own cost: the same table (the same sent history) without them is the condition before.
+    without = sending[-2] if len(sending) > 1 else empty
+    backlog = sending[-1]["product_per_second"] / without["product_per_second"]
     rows.append(
         (
-            f"{name}: sender throughput with the other due rows vs an empty outbox",
-            f"{backlog:.2f}×",
+            f"{name}: sender throughput with the other due rows vs without them ({without['label']})",
+            f"{backlog:.2f}× (vs an empty outbox {sending[-1]['product_per_second'] / empty['product_per_second']:.2f}×)",
             f"≥ {TARGETS['backlog']}×",
             _met(backlog >= TARGETS["backlog"]),
         )
@@ -275,7 +277,8 @@ on {engines}; the sink ran pinned to one core and the measuring process to the o
 and raw (medians shown): the product's way is `runner.drain()` over rows
 queued beforehand (pacing off, no IMAP); the raw way is smtplib on one connection, building each
 message with the email package. "Other due" rows are {config["rows"]:,} emails due on another
-person's quota-paused mailbox, which the drain looks at but cannot send. `status` and the drain
+person's quota-paused mailbox, which the drain looks at but cannot send; their effect on
+throughput is measured against the condition before, the same sent history without them. `status` and the drain
 pass are the fastest of 15 after a warm-up, with the garbage collector off as `timeit` has it (the work's own cost, which is what grows); the tables grow with sent emails (on PostgreSQL followed by
 ANALYZE, as autovacuum would run). Intake → `ready` is
 {config["latency_samples"]} intakes through the API, each after 1.5 s idle, to the `plan_ready` event's

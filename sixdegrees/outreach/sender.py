@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -101,13 +102,39 @@ def due_rows(route: Mailbox | None, now: dt.datetime, campaign_id: str | None = 
     )
 
 
+# A loose index scan over emails_due_by_owner (status, owner, next_attempt_at): one index probe
+# per owner with queued emails, instead of a DISTINCT that reads every due row. A paused
+# mailbox's backlog of 100k due emails made each drain pass read all of them.
+OWNERS_WITH_DUE_ROWS = f"""
+WITH RECURSIVE owners(id) AS (
+    SELECT MIN(owner_id) FROM {EmailOutreach._meta.db_table} WHERE status = %(queued)s AND owner_id IS NOT NULL
+    UNION ALL
+    SELECT (SELECT MIN(owner_id) FROM {EmailOutreach._meta.db_table} WHERE status = %(queued)s AND owner_id > owners.id)
+    FROM owners WHERE owners.id IS NOT NULL
+)
+SELECT id FROM owners WHERE id IS NOT NULL AND EXISTS (
+    SELECT 1 FROM {EmailOutreach._meta.db_table}
+    WHERE status = %(queued)s AND owner_id = owners.id AND next_attempt_at <= %(now)s
+)
+"""
+
+
+def owners_with_due_rows(now: dt.datetime) -> set[str]:
+    """The owners with at least one queued email due by `now`."""
+    params = {"queued": Status.QUEUED, "now": connection.ops.adapt_datetimefield_value(now)}
+    with connection.cursor() as cursor:
+        cursor.execute(OWNERS_WITH_DUE_ROWS, params)
+        return {owner_id for (owner_id,) in cursor.fetchall()}
+
+
 def routes_with_due_rows(now: dt.datetime, campaign_id: str | None = None) -> list[tuple[Mailbox | None, str]]:
     """(route, first due email id) for every route with something to send now."""
-    due = EmailOutreach.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now, owner_id__isnull=False)
     if campaign_id:
-        due = due.filter(campaign_id=campaign_id)
-    # Without order_by() the model's default ordering joins the DISTINCT: one row per email, not per owner.
-    owners = set(due.order_by().values_list("owner_id", flat=True).distinct())
+        due = EmailOutreach.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now, campaign_id=campaign_id)
+        # Without order_by() the model's default ordering joins the DISTINCT: one row per email, not per owner.
+        owners = set(due.order_by().values_list("owner_id", flat=True).exclude(owner_id=None).distinct())
+    else:
+        owners = owners_with_due_rows(now)
     seen: dict[str | None, tuple[Mailbox | None, str]] = {}
     for owner_id in owners:
         route = mailboxes.route_for_owner(owner_id)

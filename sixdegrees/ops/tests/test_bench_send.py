@@ -12,6 +12,7 @@ def _engine(product: float, raw: float) -> dict:
     return {
         "sending": [
             {"label": "empty outbox", **condition, **per},
+            {"label": "100,000 sent emails", **condition, "product_per_second": product * 1.2, **per},
             {
                 "label": "100,000 sent + 100,000 other due",
                 "product_per_second": product * 0.9,
@@ -48,5 +49,8 @@ def test_the_section_gives_ratios_and_says_which_targets_are_met():
         "| SQLite: a drain pass, nothing due at 0 / 100,000 emails | 2.0 ms / 4.0 ms (2.00×) | ≤ 1.5× | **no** |"
         in text
     )
-    assert "| SQLite: sender throughput with the other due rows vs an empty outbox | 0.90× | ≥ 0.8× | yes |" in text
+    assert (
+        "| SQLite: sender throughput with the other due rows vs without them (100,000 sent emails) "
+        "| 0.75× (vs an empty outbox 0.90×) | ≥ 0.8× | **no** |"
+    ) in text
     assert "50.0 ms / 60.0 ms vs 13.0 ms / 14.0 ms" in text

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sixdegrees.campaigns.models import Campaign
@@ -77,3 +78,32 @@ def test_the_migration_gives_existing_emails_their_campaigns_owner(alice):
     finally:  # the later migrations back, for the tests that follow
         executor.loader.build_graph()
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_the_owners_with_something_due_are_found_in_one_statement_however_many_are_waiting(
+    alice, bob, django_user_model
+):
+    carol = django_user_model.objects.create_user("carol@example.com", name="Carol", email_verified=True)
+    dave = django_user_model.objects.create_user("dave@example.com", name="Dave", email_verified=True)
+    now = timezone.now()
+    earlier, later = now - dt.timedelta(hours=1), now + dt.timedelta(hours=1)
+    rows = [(alice, "queued", earlier)] * 3 + [(bob, "queued", later)] * 3  # Bob's wait on a clock
+    rows += [(carol, "queued", later), (carol, "queued", earlier), (dave, "sent", earlier), (dave, "draft", earlier)]
+    campaigns = {owner.pk: make_campaign(owner) for owner in (alice, bob, carol, dave)}
+    EmailOutreach.objects.bulk_create(
+        EmailOutreach(
+            campaign=campaigns[owner.pk], recipient_email=f"p{n}@example.org", status=status, next_attempt_at=at
+        )
+        for n, (owner, status, at) in enumerate(rows)
+    )
+
+    with CaptureQueriesContext(connection) as captured:
+        owners = sender.owners_with_due_rows(now)
+    assert owners == {alice.pk, carol.pk}
+    assert len(captured.captured_queries) == 1
+
+    routes = sender.routes_with_due_rows(now)
+    assert [route for route, _first in routes] == [None]  # nobody has a mailbox: the local outbox, once
+    first = EmailOutreach.objects.get(pk=routes[0][1])
+    assert first.status == "queued" and first.next_attempt_at <= now and first.owner_id in {alice.pk, carol.pk}
+    assert sender.owners_with_due_rows(earlier - dt.timedelta(minutes=1)) == set()
