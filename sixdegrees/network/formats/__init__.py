@@ -86,7 +86,9 @@ def open_file(data: bytes, format: str = "auto") -> Parsed:
     """Decode and recognise `data` at once (FormatError now); its records are read as they are iterated."""
     if format != "auto" and format not in READERS:
         raise FormatError(
-            gettext_noop("unknown format '%(format)s'; choose auto, %(formats)s"), format=format, formats=", ".join(FORMATS)
+            gettext_noop("unknown format '%(format)s'; choose auto, %(formats)s"),
+            format=format,
+            formats=", ".join(FORMATS),
         )
     guess = format if format != "auto" else detect(data[:65536])
     # Only desktop Outlook writes Windows-1252; any other file that is not UTF-8 is refused.

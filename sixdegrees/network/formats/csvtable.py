@@ -28,7 +28,9 @@ def records(text: str) -> Iterator[tuple[int, list[str]]]:
         except csv.Error as exc:
             message = str(exc)
             if "unexpected end of data" in message:
-                raise FormatError(gettext_noop("the file ends inside a quoted field (is it cut short?)"), start) from None
+                raise FormatError(
+                    gettext_noop("the file ends inside a quoted field (is it cut short?)"), start
+                ) from None
             raise FormatError(gettext_noop("this row is not valid CSV (%(problem)s)"), start, problem=message) from None
         yield start, cells
         start = reader.line_num + 1
