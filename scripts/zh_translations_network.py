@@ -39,6 +39,8 @@ ZH_NETWORK = {
     "In your address book; no emails measured yet.": "在您的通讯录中；尚未统计邮件往来。",
     "A LinkedIn connection; no emails measured yet.": "LinkedIn 联系人；尚未统计邮件往来。",
     "No emails measured yet.": "尚未统计邮件往来。",
+    "connected %(date)s": "%(date)s 建立联系",
+    "first email %(date)s": "首封邮件 %(date)s",
     "You set this strength. %(evidence)s": "此关系强度由您设定。%(evidence)s",
     # Import errors (the parsers' words)
     "the file is empty; expected a LinkedIn, Google, Outlook or vCard file": "文件是空的；需要 LinkedIn、Google、Outlook 或 vCard 文件",

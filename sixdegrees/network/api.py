@@ -64,6 +64,7 @@ class SourceOut(Schema):
     kind: str
     label: str
     connected_on: str | None
+    since: str = Field(description="“connected 16 Jul 2026”, in the caller's language; empty when unknown")
     first_seen_at: str | None
     last_seen_at: str | None
 
@@ -185,7 +186,7 @@ def _owner(request: HttpRequest) -> User:
     user = request.user
     if not user.is_authenticated:
         raise BadRequest(_("Please sign in to see your network."), status=401)
-    return user  # type: ignore[return-value]
+    return user
 
 
 def _with_details(person_id: str, owner: User) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from sixdegrees.network.models import Person, SourceKind
 
-SOURCE_LABELS = {
+SOURCE_LABELS: dict[str, Any] = {
     SourceKind.LINKEDIN: gettext_lazy("LinkedIn"),
     SourceKind.GOOGLE: gettext_lazy("Google Contacts"),
     SourceKind.OUTLOOK: gettext_lazy("Outlook"),
@@ -59,6 +59,15 @@ def day(when: dt.datetime | dt.date) -> str:
         when = when.astimezone(dt.UTC)
     # Translators: a date format (Django's `date` filter letters); j day, M short month, n month, Y year.
     return dateformat.format(when, _("j M Y"))
+
+
+def since(kind: str, connected_on: dt.date | None, first_seen_at: dt.datetime | None) -> str:
+    """When a source first knew the person: "connected 16 Jul 2026" for LinkedIn, "since …" for mail."""
+    if connected_on is not None:
+        return _("connected %(date)s") % {"date": day(connected_on)}
+    if kind == SourceKind.MAILBOX and first_seen_at is not None:
+        return _("first email %(date)s") % {"date": day(first_seen_at)}
+    return ""
 
 
 def evidence(person: Person, kinds: Iterable[str]) -> str:

@@ -42,6 +42,7 @@ def person_json(person: Person) -> dict[str, Any]:
                 "kind": source.kind,
                 "label": explain.source_label(source.kind),
                 "connected_on": source.connected_on.isoformat() if source.connected_on else None,
+                "since": explain.since(source.kind, source.connected_on, source.first_seen_at),
                 "first_seen_at": iso(source.first_seen_at),
                 "last_seen_at": iso(source.last_seen_at),
             }

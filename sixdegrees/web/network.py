@@ -71,7 +71,9 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
         summary = ngettext("%(count)s person matches.", "%(count)s people match.", total)
     else:
         summary = ngettext("%(count)s person, strongest first.", "%(count)s people, strongest first.", total)
+    everyone = Person.objects.filter(owner=request.user).count()  # type: ignore[misc]
     return {
+        "everyone_label": ngettext("%(count)s person", "%(count)s people", everyone) % {"count": everyone},
         "summary": summary % {"count": total},
         "filters": filters,
         "contacts": contacts,
@@ -91,11 +93,9 @@ def page(request: HttpRequest) -> HttpResponse:
         return render(request, "web/network.html", {"signed_in": False})
     owner = request.user
     context = _list_context(request)
-    everyone = Person.objects.filter(owner=owner).count()
     context.update(
         {
             "signed_in": True,
-            "everyone_label": ngettext("%(count)s person", "%(count)s people", everyone) % {"count": everyone},
             "organisations": listing.organisations(owner),
             "strength_options": list(STRENGTH_LABELS.items()),
             "format_options": [(key, FORMAT_LABELS[key]) for key in FORMAT_CHOICES],

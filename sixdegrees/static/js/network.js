@@ -51,6 +51,9 @@
         var holder = document.createElement("template");
         holder.innerHTML = html;
         listHolder.replaceChildren(holder.content);
+        var list = listHolder.querySelector("[data-network-list]");
+        var everyone = root.querySelector("[data-everyone]");
+        if (list && everyone) everyone.textContent = list.getAttribute("data-everyone-label");
         var url = new URL(window.location.href);
         url.search = search;
         history.replaceState(null, "", url.toString());

@@ -1,0 +1,132 @@
+"""The Your network page in Chromium, in English and Chinese: import a LinkedIn export and read the
+report (counts and the skipped line with its reason), correct a strength and see it survive a
+reload, hide someone, with no console errors and no serious axe violations."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from sixdegrees.network.models import ContactImport, Person
+from sixdegrees.web.tests.browser import Console, new_context, run_axe, screenshot, session_for
+from sixdegrees.web.tests.test_browser_flow import hold_requests_while_python_works
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services, pytest.mark.slow]
+
+CONNECTIONS = (
+    "Notes:\r\n"
+    '"When exporting your connection data, you may notice that some of the email addresses are missing."\r\n'
+    "\r\n"
+    "First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n"
+    'Ana,Lima,https://www.linkedin.com/in/ana-lima,ana@stripe.com,"Stripe, Inc.",Engineer,16 Jul 2026\r\n'
+    "Ben,Okafor,https://www.linkedin.com/in/ben-okafor,,Acme,CTO,3 Mar 2026\r\n"
+    ",,,,,,\r\n"
+    ",,,,Nobody Inc,,16 Jul 2026\r\n"
+    "陈,伟,https://www.linkedin.com/in/chen-wei,,清华大学,教授,1 Jan 2026\r\n"
+)
+WORDS = {
+    "en": {
+        "import": "Import",
+        "save": "Save",
+        "hide": "Hide",
+        "skipped": "Line 8 no name, email or phone",
+        "corrected": "your correction",
+        "evidence": "You set this strength. A LinkedIn connection; no emails measured yet.",
+        "title": "Your network",
+    },
+    "zh-hans": {
+        "import": "导入",
+        "save": "保存",
+        "hide": "隐藏",
+        "skipped": "第 8 行 没有姓名、邮箱或电话",
+        "corrected": "您的修正",
+        "evidence": "此关系强度由您设定。LinkedIn 联系人；尚未统计邮件往来。",
+        "title": "您的人脉",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_import_correct_and_hide_on_the_network_page(browser, live_server, alice, tmp_path, language):
+    words = WORDS[language]
+    export = tmp_path / "Connections.csv"
+    export.write_bytes(CONNECTIONS.encode("utf-8"))
+    context = new_context(browser, live_server, language=language, session=session_for(alice))
+    page = context.new_page()
+    hold_requests_while_python_works(page)
+    console = Console()
+    console.attach(page)
+
+    page.goto(live_server.url + "/dashboard")
+    page.locator(".site-nav").get_by_role("link", name=words["title"]).click()
+    expect(page.locator("h1")).to_have_text(words["title"])
+    assert page.locator("html").get_attribute("lang") == language
+
+    page.set_input_files("#import-file", str(export))
+    page.select_option("#import-format", "linkedin")
+    page.locator("[data-import-form]").get_by_role("button", name=words["import"]).click()
+    report = page.locator("[data-import-report]")
+    expect(report).to_be_visible()
+    expect(report.locator("[data-count=added]")).to_have_text("3")
+    for name in ("merged", "unchanged", "needs_review"):
+        expect(report.locator(f"[data-count={name}]")).to_have_text("0")
+    expect(report.locator("[data-count=skipped]")).to_have_text("1")
+    expect(report.locator("[data-skipped-list] li")).to_have_text([words["skipped"]])
+    expect(page.locator("[data-person]")).to_have_count(3)  # the list refreshed itself
+    screenshot(page, f"network-imported-{language}")
+    assert run_axe(page) == []
+
+    ben = page.locator('[data-person][data-name="Ben Okafor"]')
+    expect(ben.locator("[data-strength-value]")).to_have_text("0.10")
+    ben.locator("input[name=strength]").fill("0.8")
+    ben.get_by_role("button", name=words["save"], exact=True).click()
+    expect(ben.locator("[data-strength-value]")).to_have_text("0.80")
+    expect(page.locator("[data-person]").first).to_have_attribute("data-name", "Ben Okafor")  # strongest first
+
+    page.reload()
+    ben = page.locator('[data-person][data-name="Ben Okafor"]')
+    expect(ben.locator("[data-strength-value]")).to_have_text("0.80")
+    expect(ben.locator(".strength__basis")).to_have_text(words["corrected"])
+    expect(ben.locator("[data-evidence]")).to_have_text(words["evidence"])
+    expect(ben.locator("input[name=strength]")).to_have_value("0.8")
+
+    ana = page.locator('[data-person][data-name="Ana Lima"]')
+    ana.get_by_role("button", name=words["hide"], exact=True).click()
+    expect(page.locator('[data-person][data-name="Ana Lima"]')).to_have_count(0)
+    expect(page.locator("[data-person]")).to_have_count(2)
+    screenshot(page, f"network-corrected-{language}")
+    assert run_axe(page) == []
+
+    people = {p.name: p for p in Person.objects.filter(owner=alice)}
+    assert people["Ben Okafor"].strength_override == 0.8 and people["Ben Okafor"].strength == 0.8
+    assert people["Ana Lima"].hidden is True
+    assert ContactImport.objects.get(owner=alice).status == ContactImport.Status.DONE
+    assert console.real_errors() == [] and console.dialogs == []
+    context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_refused_file_says_why_and_changes_nothing(browser, live_server, alice, tmp_path, language):
+    broken = tmp_path / "contacts.vcf"
+    broken.write_bytes(b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ana Lima\r\n")
+    context = new_context(browser, live_server, language=language, session=session_for(alice))
+    page = context.new_page()
+    hold_requests_while_python_works(page)
+    console = Console()
+    console.attach(page)
+    page.goto(live_server.url + "/network")
+
+    page.set_input_files("#import-file", str(broken))
+    page.locator("[data-import-submit]").click()
+
+    error = page.locator("[data-import-error]")
+    expect(error).to_be_visible()
+    expected = {
+        "en": "Line 1: this card has BEGIN:VCARD but no END:VCARD (is the file cut short?)",
+        "zh-hans": "第 1 行：这张名片有 BEGIN:VCARD 但没有 END:VCARD（文件是否被截断？）",
+    }[language]
+    expect(error).to_have_text(expected)
+    assert not Person.objects.filter(owner=alice).exists()
+    # The refusal is a 400 the page expected; nothing else went wrong.
+    assert console.real_errors(allow_status=(400,)) == []
+    context.close()
