@@ -130,3 +130,42 @@ def test_a_refused_file_says_why_and_changes_nothing(browser, live_server, alice
     # The refusal is a 400 the page expected; nothing else went wrong.
     assert console.real_errors(allow_status=(400,)) == []
     context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_the_page_with_evidence_and_a_review_pair_renders_cleanly(browser, live_server, alice, language, viewport):
+    import datetime as dt
+
+    from sixdegrees.network.editing import add_typed_in
+
+    _, ana = add_typed_in(alice, {"name": "Ana Lima", "emails": ["ana@stripe.com"], "organisation": "Stripe, Inc."})
+    Person.objects.filter(pk=ana.pk).update(
+        measured_strength=0.86,
+        strength=0.86,
+        emails_sent=7,
+        emails_received=7,
+        last_emailed_at=dt.datetime(2026, 11, 3, tzinfo=dt.UTC),
+    )
+    add_typed_in(alice, {"name": "Jonathan Park", "organisation": "Acme", "title": "CTO"})
+    add_typed_in(alice, {"name": "Jon Park", "organisation": "Acme"})
+    context = new_context(browser, live_server, language=language, viewport=viewport, session=session_for(alice))
+    page = context.new_page()
+    console = Console()
+    console.attach(page)
+
+    page.goto(live_server.url + "/network")
+    page.wait_for_load_state("networkidle")
+
+    evidence = {
+        "en": "14 emails, both ways, last on 3 Nov 2026",
+        "zh-hans": "14 封邮件，双向往来，最近一次在 2026年11月3日",
+    }
+    expect(page.locator('[data-person][data-name="Ana Lima"] [data-evidence]')).to_have_text(evidence[language])
+    expect(page.locator("[data-review] [data-pair]")).to_have_count(1)
+    screenshot(page, f"network-{language}-{viewport}")
+    assert run_axe(page) == []
+    # Nothing wider than the screen (a phone must not scroll sideways).
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert console.real_errors() == [] and console.dialogs == []
+    context.close()
