@@ -169,3 +169,90 @@ def test_the_page_with_evidence_and_a_review_pair_renders_cleanly(browser, live_
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert console.real_errors() == [] and console.dialogs == []
     context.close()
+
+
+def large_export(rows: int) -> bytes:
+    header = (
+        CONNECTIONS.split("First Name")[0] + "First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n"
+    )
+    lines = [
+        f'Person{n},Surname{n},https://www.linkedin.com/in/person-{n},,Company {n},"Staff Engineer, Platform {n}",16 Jul 2026'
+        for n in range(rows)
+    ]
+    return (header + "\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+def test_a_large_export_goes_to_the_worker_and_the_page_follows_it(browser, live_server, alice, tmp_path):
+    """2,500 rows: past the inline limit, so the answer says queued and the page polls the import."""
+    export = tmp_path / "Connections.csv"
+    export.write_bytes(large_export(2500))
+    context = new_context(browser, live_server, session=session_for(alice))
+    page = context.new_page()
+    hold_requests_while_python_works(page)
+    console = Console()
+    console.attach(page)
+    polled: list[str] = []
+    page.on("request", lambda request: "/api/contacts/imports/" in request.url and polled.append(request.url))
+    page.goto(live_server.url + "/network")
+
+    page.set_input_files("#import-file", str(export))
+    page.locator("[data-import-submit]").click()
+
+    report = page.locator("[data-import-report]")
+    expect(report).to_be_visible(timeout=30_000)
+    expect(report.locator("[data-count=added]")).to_have_text("2500")
+    expect(page.locator("[data-import-text]")).to_have_text("Import finished.")
+    assert polled, "the page should have followed the queued import"
+    expect(page.locator("[data-everyone]")).to_have_text("2500 people")
+    assert console.real_errors() == []
+    context.close()
+
+
+def test_a_multi_megabyte_export_uploads_over_real_http(live_server, alice):
+    """Past the 256 kB body limit and Django's 2.5 MB in-memory limit: streamed, accepted, imported."""
+    import http.client
+    import re
+    import uuid
+    from urllib.parse import urlsplit
+
+    from django.test import Client
+
+    data = large_export(24_000)
+    assert len(data) > 2_600_000
+    browser_like = Client()
+    browser_like.force_login(alice)
+    session = browser_like.cookies["sessionid"].value
+    page = browser_like.get("/network").content.decode()
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    csrf_cookie = browser_like.cookies["csrftoken"].value
+    boundary = uuid.uuid4().hex
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="format"\r\n\r\nlinkedin\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="Connections.csv"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    url = urlsplit(live_server.url)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=120)
+    connection.request(
+        "POST",
+        "/api/contacts/import",
+        body=body,
+        headers={
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Cookie": f"sessionid={session}; csrftoken={csrf_cookie}",
+            "X-CSRFToken": token,
+            "Referer": live_server.url + "/network",
+            "Origin": live_server.url,
+        },
+    )
+    response = connection.getresponse()
+    answer = response.read()
+    connection.close()
+
+    assert response.status == 200, answer[:300]
+    assert Person.objects.filter(owner=alice).count() == 24_000
+    assert ContactImport.objects.get(owner=alice).status == ContactImport.Status.DONE
