@@ -104,7 +104,13 @@
           return;
         }
         announce(message);
-        return reloadList();
+        var id = item.getAttribute("data-person");
+        return reloadList().then(function () {
+          /* The row was rendered again: keep the keyboard where it was. */
+          var again = listHolder.querySelector('[data-person="' + CSS.escape(id) + '"] input[name=strength]');
+          if (again) again.focus();
+          else if (filters.querySelector("[name=q]")) filters.querySelector("[name=q]").focus();
+        });
       },
       function () {
         personError(item, strings.network);
@@ -193,7 +199,7 @@
           form.reset();
           announce(strings[answer.data.outcome] || strings.saved);
           reloadList();
-          if (answer.data.outcome === "review") window.location.reload();
+          if (answer.data.outcome === "review") refreshReview();
         },
         function () {
           error.textContent = strings.network;

@@ -256,3 +256,47 @@ def test_a_multi_megabyte_export_uploads_over_real_http(live_server, alice):
     assert response.status == 200, answer[:300]
     assert Person.objects.filter(owner=alice).count() == 24_000
     assert ContactImport.objects.get(owner=alice).status == ContactImport.Status.DONE
+
+
+def test_add_by_hand_review_the_lookalike_and_remove(browser, live_server, alice):
+    from sixdegrees.network.editing import add_typed_in
+
+    add_typed_in(alice, {"name": "Jonathan Park", "organisation": "Acme", "title": "CTO"})
+    add_typed_in(alice, {"name": "Mia Chen", "organisation": "Globex"})
+    context = new_context(browser, live_server, session=session_for(alice))
+    page = context.new_page()
+    hold_requests_while_python_works(page)
+    console = Console()
+    console.attach(page)
+    page.goto(live_server.url + "/network")
+    expect(page.locator("[data-review]")).to_be_hidden()
+
+    add = page.locator("[data-add-form]")
+    add.get_by_role("button", name="Add", exact=True).click()
+    expect(add.locator("[data-add-error]")).to_have_text("Give at least a name, an email address or a phone number.")
+    page.fill("#add-name", "Jon Park")
+    page.fill("#add-org", "Acme")
+    page.fill("#add-email", "jon@acme.test")
+    add.get_by_role("button", name="Add", exact=True).click()
+
+    review = page.locator("[data-review]")
+    expect(review.locator("[data-pair]")).to_have_count(1)
+    expect(page.locator("[data-person]")).to_have_count(3)
+    review.get_by_role("button", name="Same person: merge").click()
+    expect(review).to_be_hidden()
+    expect(page.locator("[data-person]")).to_have_count(2)
+    jonathan = page.locator('[data-person][data-name="Jonathan Park"]')
+    expect(jonathan.locator(".person__reach")).to_have_text("jon@acme.test")
+
+    mia = page.locator('[data-person][data-name="Mia Chen"]')
+    mia.get_by_role("button", name="Remove", exact=True).click()
+    mia.get_by_role("button", name="Cancel").click()
+    expect(mia.locator("[data-confirm]")).to_be_hidden()
+    mia.get_by_role("button", name="Remove", exact=True).click()
+    mia.get_by_role("button", name="Yes, remove").click()
+    expect(page.locator("[data-person]")).to_have_count(1)
+    page.fill("#network-q", "acme.test")
+    expect(page.locator("[data-network-list] .network-list__summary")).to_have_text("1 person matches.")
+    assert sorted(Person.objects.filter(owner=alice).values_list("name", flat=True)) == ["Jonathan Park"]
+    assert console.real_errors(allow_status=(400,)) == [] and console.dialogs == []
+    context.close()
