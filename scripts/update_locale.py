@@ -35,10 +35,13 @@ def main() -> int:
     missing = []
     for entry in po:
         if entry.msgid in ZH:
-            entry.msgstr = ZH[entry.msgid]
+            if entry.msgid_plural:
+                entry.msgstr_plural = {0: ZH[entry.msgid]}  # Chinese has one form (nplurals=1)
+            else:
+                entry.msgstr = ZH[entry.msgid]
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
-        elif not entry.msgstr or "fuzzy" in entry.flags:
+        elif not (entry.msgstr_plural.get(0) if entry.msgid_plural else entry.msgstr) or "fuzzy" in entry.flags:
             missing.append(entry.msgid)
     po.save()
     po.save_as_mofile(str(PO.with_suffix(".mo")))

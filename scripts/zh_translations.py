@@ -506,3 +506,7 @@ ZH.update(
         "Back to the sign-in page": "返回登录页面",
     }
 )
+
+from zh_translations_network import ZH_NETWORK  # noqa: E402
+
+ZH.update(ZH_NETWORK)

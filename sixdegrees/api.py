@@ -16,6 +16,7 @@ from sixdegrees.campaigns.api import router as campaigns_router
 from sixdegrees.lib.dblock import is_database_locked
 from sixdegrees.lib.http import BadRequest, json_error
 from sixdegrees.lib.ratelimit import RateLimited
+from sixdegrees.network.api import router as network_router
 from sixdegrees.ops.api import router as ops_router
 from sixdegrees.outreach.api import router as outreach_router
 from sixdegrees.web.errors import database_busy
@@ -25,7 +26,7 @@ logger = logging.getLogger(__name__)
 api = NinjaAPI(
     title="SixDegrees API",
     version=__version__,
-    description="Warm introductions: intake, campaigns, emails, sign-in, health. "
+    description="Warm introductions: intake, campaigns, emails, your network (contacts), sign-in, health. "
     'Errors always look like {"success": false, "error": "…", "fields": {…}}.',
     docs_url="/docs",
     openapi_url="/openapi.json",
@@ -36,6 +37,7 @@ api.add_router("", accounts_router)
 api.add_router("", campaigns_router)
 api.add_router("", outreach_router)
 api.add_router("", billing_router)
+api.add_router("", network_router)
 
 
 @api.exception_handler(BadRequest)

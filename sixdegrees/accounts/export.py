@@ -10,6 +10,7 @@ from sixdegrees.accounts.models import User
 from sixdegrees.billing.models import CreditTransaction
 from sixdegrees.campaigns.models import Campaign
 from sixdegrees.campaigns.serialize import campaign_detail, iso
+from sixdegrees.network.export import network_export
 from sixdegrees.outreach.models import Mailbox
 
 
@@ -69,4 +70,5 @@ def export_data(user: User) -> dict[str, Any]:
             }
             for m in Mailbox.objects.filter(owner=user)
         ],
+        "network": network_export(user),
     }

@@ -20,10 +20,12 @@ The matching and merging rules are in network/importing_apply.py.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from sixdegrees.accounts.models import User
 from sixdegrees.network.formats import FORMATS, Entry, FormatError, Skipped, open_file
@@ -36,6 +38,7 @@ INLINE_ROWS = 2_000  # up to this many records, the request waits for the import
 CHUNK_ROWS = 500
 SKIPPED_KEPT = 200  # skipped_lines keeps the first this many; `skipped` counts them all
 FORMAT_CHOICES = ("auto", *FORMATS)
+TOO_BIG = gettext_noop("The file is %(size)s MB; one import takes at most %(limit)s MB. Split it into smaller files.")
 
 # Sent with `import_id` (on commit) when a large import waits for the worker; tasks.py listens.
 import_queued = Signal()
@@ -45,7 +48,22 @@ COUNTERS = {ADDED: "added", MERGED: "merged", UNCHANGED: "unchanged", REVIEW: "n
 
 
 class ImportRefused(ValueError):
-    """The file cannot be imported; the message says why in plain words. Nothing was stored."""
+    """The file cannot be imported; the message says why in plain words. Nothing was stored.
+
+    Like FormatError it keeps its English `template`, `params` and `line`, for a page that shows
+    it in the reader's language (network/import_messages.py).
+    """
+
+    def __init__(self, template: str, line: int | None = None, **params: Any) -> None:
+        self.template = template
+        self.params = params
+        self.line = line
+        message = template % params if params else template
+        super().__init__(f"line {line}: {message}" if line is not None else message)
+
+    @classmethod
+    def from_format_error(cls, exc: FormatError) -> ImportRefused:
+        return cls(exc.template, exc.line, **exc.params)
 
 
 def prepare_import(owner: User, *, filename: str, data: bytes, format: str = "auto") -> ContactImport:
@@ -55,14 +73,15 @@ def prepare_import(owner: User, *, filename: str, data: bytes, format: str = "au
     a larger one is read as far as that, and the worker reports anything wrong further on.
     """
     if not data:
-        raise ImportRefused("The file is empty.")
+        raise ImportRefused(gettext_noop("The file is empty."))
     if len(data) > MAX_IMPORT_BYTES:
-        raise ImportRefused(
-            f"The file is {len(data) / 1024 / 1024:.1f} MB; one import takes at most "
-            f"{MAX_IMPORT_BYTES // 1024 // 1024} MB. Split it into smaller files."
-        )
+        raise ImportRefused(TOO_BIG, size=f"{len(data) / 1024 / 1024:.1f}", limit=MAX_IMPORT_BYTES // 1024 // 1024)
     if format not in FORMAT_CHOICES:
-        raise ImportRefused(f"Unknown format '{format}'; choose one of {', '.join(FORMAT_CHOICES)}.")
+        raise ImportRefused(
+            gettext_noop("Unknown format '%(format)s'; choose one of %(formats)s."),
+            format=format,
+            formats=", ".join(FORMAT_CHOICES),
+        )
     try:
         parsed = open_file(data, format)
         counted = 0
@@ -71,7 +90,7 @@ def prepare_import(owner: User, *, filename: str, data: bytes, format: str = "au
             if counted > INLINE_ROWS:
                 break
     except FormatError as exc:
-        raise ImportRefused(str(exc)) from None
+        raise ImportRefused.from_format_error(exc) from None
     return ContactImport.objects.create(
         owner=owner,
         filename=filename[:255],
@@ -99,13 +118,13 @@ def run_import(import_id: str, *, progress: Progress | None = None, chunk_rows: 
     if contact_import.status in (ContactImport.Status.DONE, ContactImport.Status.FAILED):
         return contact_import
     if contact_import.data is None:
-        return _fail(contact_import, "The uploaded file is no longer stored; upload it again.")
+        return _fail(contact_import, gettext_noop("The uploaded file is no longer stored; upload it again."))
     ContactImport.objects.filter(pk=import_id).update(status=ContactImport.Status.RUNNING, started_at=timezone.now())
     contact_import.refresh_from_db()
     try:
         records = list(open_file(bytes(contact_import.data), contact_import.format or "auto").records)
     except FormatError as exc:
-        return _fail(contact_import, str(exc))
+        return _fail(contact_import, exc.template, exc.line, exc.params)
     if contact_import.rows_total != len(records):
         contact_import.rows_total = len(records)
         contact_import.save(update_fields=["rows_total"])
@@ -172,12 +191,16 @@ def _count(contact_import: ContactImport, rows_done: int, outcomes: list[str], s
     contact_import.save(update_fields=["rows_done", *COUNTERS.values(), "skipped", "skipped_lines"])
 
 
-def _fail(contact_import: ContactImport, error: str) -> ContactImport:
+def _fail(
+    contact_import: ContactImport, template: str, line: int | None = None, params: dict[str, Any] | None = None
+) -> ContactImport:
+    message = template % params if params else template
     contact_import.status = ContactImport.Status.FAILED
-    contact_import.error = error
+    contact_import.error = f"line {line}: {message}" if line is not None else message
+    contact_import.error_detail = {"template": template, "params": params or {}, "line": line}
     contact_import.data = None  # nothing of it was applied; the person uploads a corrected file
     contact_import.finished_at = timezone.now()
-    contact_import.save(update_fields=["status", "error", "data", "finished_at"])
+    contact_import.save(update_fields=["status", "error", "error_detail", "data", "finished_at"])
     return contact_import
 
 

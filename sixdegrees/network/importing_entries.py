@@ -24,12 +24,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
 from sixdegrees.network.formats import Entry
 from sixdegrees.network.keys import email_key, linkedin_handle, phone_key, validated_email
 from sixdegrees.network.organisations import domain_organisation_key, organisation_key
 
 MIN_PHONE_DIGITS = 5
-NOTHING_USABLE = "no name, and no email address or phone number that can be used"
+NOTHING_USABLE = gettext_noop("no name, and no email address or phone number that can be used")
 
 _NON_DIGITS = re.compile(r"\D")
 

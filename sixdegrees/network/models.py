@@ -159,6 +159,8 @@ class ContactImport(models.Model):
     skipped = models.PositiveIntegerField(default=0)
     skipped_lines = models.JSONField(default=list, blank=True)  # [[line, reason], …], the first 200
     error = models.TextField(blank=True)  # a FormatError's words ("line 4127: …"); nothing was changed
+    # The same error as {"template", "params", "line"}, so a page can say it in the reader's language.
+    error_detail = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -14,12 +14,15 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import CsrfViewMiddleware
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
 from sixdegrees.lib.dblock import is_database_locked, request_busy_timeout
 from sixdegrees.lib.http import BadRequest, json_body, json_error, media_type
 from sixdegrees.lib.ratelimit import RateLimited, enforce
+from sixdegrees.network.importing import MAX_IMPORT_BYTES
 from sixdegrees.web.errors import database_busy
 
 logger = logging.getLogger(__name__)
@@ -28,11 +31,31 @@ DEFAULT_RETRY_AFTER = 60
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
 
+# API operations (url names) that take a file upload, with the largest multipart body each accepts.
+# Only a multipart/form-data body gets the larger limit; Django streams its files to disk
+# (FILE_UPLOAD_MAX_MEMORY_SIZE), so the body is never held in memory whole. A JSON or form body to
+# the same URL keeps DATA_UPLOAD_MAX_MEMORY_SIZE.
+MULTIPART_OVERHEAD = 64 * 1024  # boundaries, part headers and the small fields beside the file
+UPLOAD_LIMITS = {"import_contacts": MAX_IMPORT_BYTES + MULTIPART_OVERHEAD}
+
+
+def upload_limit(request: HttpRequest) -> int | None:
+    """The larger body limit of an upload route for this multipart request, else None."""
+    if media_type(request) != "multipart/form-data":
+        return None
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    return UPLOAD_LIMITS.get(match.url_name or "") if "api" in match.namespaces else None
+
+
 class BodySizeLimitMiddleware:
     """A body declared larger than DATA_UPLOAD_MAX_MEMORY_SIZE gets 413 before any view runs.
 
     Django enforces the limit only when a view reads the body, so a view that ignores its body
-    (logout, regenerate) would otherwise accept a megabyte and act on the request anyway.
+    (logout, regenerate) would otherwise accept a megabyte and act on the request anyway. An upload
+    route (UPLOAD_LIMITS) takes a multipart body up to its own limit instead.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -45,7 +68,15 @@ class BodySizeLimitMiddleware:
         except ValueError:
             declared = 0
         if limit is not None and declared > limit:
-            return _refuse(request, _("The request is too large."), 413)
+            # Resolved only for a large body, so an ordinary request costs nothing more.
+            upload = upload_limit(request)
+            if upload is None:
+                return _refuse(request, _("The request is too large."), 413)
+            if declared > upload:
+                message = _("The file is too large: one import takes at most %(limit)s MB.") % {
+                    "limit": MAX_IMPORT_BYTES // 1024 // 1024
+                }
+                return _refuse(request, message, 413)
         if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower() and not request.META.get(
             "CONTENT_LENGTH"
         ):
@@ -112,10 +143,17 @@ class WriteGuardMiddleware:
             return None
         if settings.SESSION_COOKIE_NAME in request.COOKIES or media_type(request) in SIMPLE_MEDIA_TYPES:
             try:
-                # Read now, bounded, so the form parsing CSRF does leaves request.body to the view.
-                request.body  # noqa: B018
+                if upload_limit(request) is None:
+                    # Read now, bounded, so the form parsing CSRF does leaves request.body to the view.
+                    request.body  # noqa: B018
+                else:
+                    # An upload goes to Django's multipart parser instead, which streams the file to
+                    # disk (BodySizeLimitMiddleware bounded the whole); its other fields keep the limit.
+                    request.POST  # noqa: B018
             except RequestDataTooBig:
                 return _refuse(request, _("The request is too large."), 413)
+            except MultiPartParserError:
+                return _refuse(request, _("The upload could not be read; please try again."), 400)
             return self.csrf.process_view(request, _csrf_protected, args, kwargs)
         if _foreign_browser(request):
             return json_error(_("Requests from other sites are not accepted."), 403)

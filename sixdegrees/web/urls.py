@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sixdegrees.web import account, views
+from sixdegrees.web import account, network, views
 
 app_name = "web"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("intake", views.intake, name="intake"),
     path("dashboard", views.dashboard, name="dashboard"),
     path("dashboard/live", views.dashboard_live, name="dashboard_live"),
+    path("network", network.page, name="network"),
+    path("network/list", network.list_part, name="network_list"),
     path("language", views.language, name="language"),
     path("privacy", views.privacy, name="privacy"),
     # Browsers ask for /favicon.ico on pages that name no icon (JSON, the API docs).

@@ -12,6 +12,8 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
 from . import google, linkedin, outlook, vcard
 from .csvtable import find_header, show
 from .records import Entry, FormatError, Skipped
@@ -26,7 +28,6 @@ READERS: dict[str, Callable[[str], Iterator[Entry | Skipped]]] = {
     "vcard": vcard.entries,
 }
 FORMATS = tuple(READERS)
-NOT_CONTACTS = "expected a LinkedIn, Google, Outlook or vCard file"
 
 
 def _classify(header: list[str]) -> str | None:
@@ -47,8 +48,14 @@ def _detect_text(text: str) -> str:
     if header is not None and (found := _classify(header)) is not None:
         return found
     if first is None:
-        raise FormatError(f"the file is empty; {NOT_CONTACTS}")
-    raise FormatError(f"this is not a contacts export: the first row is '{show(first[1])}'; {NOT_CONTACTS}")
+        raise FormatError(gettext_noop("the file is empty; expected a LinkedIn, Google, Outlook or vCard file"))
+    raise FormatError(
+        gettext_noop(
+            "this is not a contacts export: the first row is '%(row)s'; "
+            "expected a LinkedIn, Google, Outlook or vCard file"
+        ),
+        row=show(first[1]),
+    )
 
 
 def _lenient_records(head: str) -> Iterator[tuple[int, list[str]]]:
@@ -78,7 +85,11 @@ class Parsed:
 def open_file(data: bytes, format: str = "auto") -> Parsed:
     """Decode and recognise `data` at once (FormatError now); its records are read as they are iterated."""
     if format != "auto" and format not in READERS:
-        raise FormatError(f"unknown format '{format}'; choose auto, {', '.join(FORMATS)}")
+        raise FormatError(
+            gettext_noop("unknown format '%(format)s'; choose auto, %(formats)s"),
+            format=format,
+            formats=", ".join(FORMATS),
+        )
     guess = format if format != "auto" else detect(data[:65536])
     # Only desktop Outlook writes Windows-1252; any other file that is not UTF-8 is refused.
     decoded = decode(data, windows_1252=guess == "outlook")

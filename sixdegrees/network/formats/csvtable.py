@@ -7,6 +7,8 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
 from .records import FormatError
 
 # A Notes cell can be long, but not this long; csv's default (128 KiB) would reject a pasted email.
@@ -26,8 +28,10 @@ def records(text: str) -> Iterator[tuple[int, list[str]]]:
         except csv.Error as exc:
             message = str(exc)
             if "unexpected end of data" in message:
-                raise FormatError("the file ends inside a quoted field (is it cut short?)", start) from None
-            raise FormatError(f"this row is not valid CSV ({message})", start) from None
+                raise FormatError(
+                    gettext_noop("the file ends inside a quoted field (is it cut short?)"), start
+                ) from None
+            raise FormatError(gettext_noop("this row is not valid CSV (%(problem)s)"), start, problem=message) from None
         yield start, cells
         start = reader.line_num + 1
 
@@ -69,9 +73,13 @@ class Table:
             if len(cells) > self.width and not is_blank(cells[self.width :]):
                 # Reading on would put every value after the stray comma under the wrong column.
                 raise FormatError(
-                    f"this row has {len(cells)} cells but the header has {self.width} "
-                    "(a comma in a value that is not in quotes?)",
+                    gettext_noop(
+                        "this row has %(cells)s cells but the header has %(width)s "
+                        "(a comma in a value that is not in quotes?)"
+                    ),
                     line,
+                    cells=len(cells),
+                    width=self.width,
                 )
             yield line, cells
 
@@ -104,14 +112,17 @@ def find_header(
 
 
 def open_table(
-    text: str, is_header: Callable[[list[str]], bool], *, expected: str, preamble_marker: str | None = None
+    text: str, is_header: Callable[[list[str]], bool], *, not_header: str, preamble_marker: str | None = None
 ) -> Table:
-    """The table after its header, or FormatError naming what the file starts with instead."""
+    """The table after its header, or FormatError naming what the file starts with instead.
+
+    `not_header` is the whole sentence for a file that starts otherwise, with %(row)s for its first row.
+    """
     rows = records(text)
     first, header = find_header(rows, is_header, preamble_marker)
     if header is not None:
         names = [cell.strip().lstrip("\ufeff") for cell in header]
         return Table({name: i for i, name in reversed(list(enumerate(names))) if name}, rows, len(names))
     if first is None:
-        raise FormatError("the file is empty: no header row and no contacts")
-    raise FormatError(f"the first row is '{show(first[1])}', expected {expected}", first[0])
+        raise FormatError(gettext_noop("the file is empty: no header row and no contacts"))
+    raise FormatError(not_header, first[0], row=show(first[1]))

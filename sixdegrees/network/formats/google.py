@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_noop
+
 from .csvtable import Table, open_table
 from .records import Entry, Skipped, is_linkedin_profile, join_name, make_entry, unique
 
@@ -46,7 +48,12 @@ def values(cells: list[str], columns: list[int]) -> list[str]:
 
 def entries(text: str) -> Iterator[Entry | Skipped]:
     table = open_table(
-        text, is_header, expected="a Google Contacts header (First Name,Middle Name,Last Name,…,E-mail 1 - Value,…)"
+        text,
+        is_header,
+        not_header=gettext_noop(
+            "the first row is '%(row)s', expected a Google Contacts header "
+            "(First Name,Middle Name,Last Name,…,E-mail 1 - Value,…)"
+        ),
     )
     first = table.reader("First Name", "Given Name")
     middle = table.reader("Middle Name", "Additional Name")

@@ -11,6 +11,8 @@ import datetime
 import re
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_noop
+
 from .csvtable import open_table
 from .records import Entry, FormatError, Skipped, make_entry, unique
 
@@ -79,7 +81,9 @@ def parse_date(value: str, line: int, column: str) -> datetime.date | None:
     try:
         return datetime.date(year, month, day)
     except ValueError:
-        raise FormatError(f"{column} '{value}' is not a date like 16 Jul 2026", line) from None
+        raise FormatError(
+            gettext_noop("%(column)s '%(value)s' is not a date like 16 Jul 2026"), line, column=column, value=value
+        ) from None
 
 
 def header_language(cells: list[str]) -> str | None:
@@ -94,7 +98,10 @@ def entries(text: str) -> Iterator[Entry | Skipped]:
     table = open_table(
         text,
         lambda cells: header_language(cells) is not None,
-        expected="a LinkedIn Connections.csv header (First Name,Last Name,URL,Email Address,Company,Position,Connected On)",
+        not_header=gettext_noop(
+            "the first row is '%(row)s', expected a LinkedIn Connections.csv header "
+            "(First Name,Last Name,URL,Email Address,Company,Position,Connected On)"
+        ),
         preamble_marker="Notes:",
     )
     header = next(HEADERS[lang] for lang in HEADERS if HEADERS[lang]["connected"] in table.columns)

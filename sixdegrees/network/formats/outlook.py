@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_noop
+
 from .csvtable import open_table
 from .records import Entry, Skipped, is_linkedin_profile, join_name, make_entry, unique
 
@@ -48,7 +50,12 @@ def is_address(value: str) -> bool:
 
 def entries(text: str) -> Iterator[Entry | Skipped]:
     table = open_table(
-        text, is_header, expected="an Outlook contacts header (First Name,Middle Name,Last Name,…,E-mail Address,…)"
+        text,
+        is_header,
+        not_header=gettext_noop(
+            "the first row is '%(row)s', expected an Outlook contacts header "
+            "(First Name,Middle Name,Last Name,…,E-mail Address,…)"
+        ),
     )
     first, middle, last = (table.reader(name) for name in ("First Name", "Middle Name", "Last Name"))
     company, job_title, notes = (table.reader(name) for name in ("Company", "Job Title", "Notes"))

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
+
+# Marks a message for the translation catalogue without translating it: the parsers run in the
+# worker and the CLI, with no person's language at hand, so they keep the English template and its
+# values, and a page translates them when it shows them (network/import_messages.py).
+from django.utils.translation import gettext_noop
 
 
 @dataclass(frozen=True)
@@ -33,15 +39,22 @@ class Skipped:
 
 
 class FormatError(ValueError):
-    """The file as a whole cannot be read; the message names the line and what is wrong."""
+    """The file as a whole cannot be read; the message names the line and what is wrong.
 
-    def __init__(self, message: str, line: int | None = None) -> None:
+    `template` is an English msgid with %(name)s placeholders and `params` their values, so the
+    words can be shown in the reader's language later; `detail` and str() are the English.
+    """
+
+    def __init__(self, template: str, line: int | None = None, **params: Any) -> None:
         self.line = line
+        self.template = template
+        self.params = params
+        message = template % params if params else template
         self.detail = message  # without the "line N: " prefix, for a page that shows the line apart
         super().__init__(f"line {line}: {message}" if line is not None else message)
 
 
-NOTHING_TO_KEEP = "no name, email or phone"
+NOTHING_TO_KEEP = gettext_noop("no name, email or phone")
 
 
 def unique(values: list[str]) -> tuple[str, ...]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
 from .records import FormatError
 
 
@@ -33,21 +35,24 @@ def decode(data: bytes, *, windows_1252: bool = False) -> Decoded:
             return Decoded(data.decode("utf-16"), "utf-16")
         except UnicodeDecodeError as exc:
             raise FormatError(
-                "the file says it is UTF-16 but is not valid UTF-16 text", line_of(data, exc.start)
+                gettext_noop("the file says it is UTF-16 but is not valid UTF-16 text"), line_of(data, exc.start)
             ) from None
     try:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as exc:
         if not windows_1252:
             raise FormatError(
-                f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x}); export it again as UTF-8",
+                gettext_noop("the file is not UTF-8 text (byte %(byte)s); export it again as UTF-8"),
                 line_of(data, exc.start),
+                byte=f"0x{data[exc.start]:02x}",
             ) from None
     try:
         return Decoded(data.decode("cp1252"), "windows-1252")
     except UnicodeDecodeError as exc:
         raise FormatError(
-            f"the file is neither UTF-8 nor Windows-1252 text (byte 0x{data[exc.start]:02x})", line_of(data, exc.start)
+            gettext_noop("the file is neither UTF-8 nor Windows-1252 text (byte %(byte)s)"),
+            line_of(data, exc.start),
+            byte=f"0x{data[exc.start]:02x}",
         ) from None
 
 
@@ -56,7 +61,9 @@ def _utf8_after_bom(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise FormatError(
-            f"the file starts as UTF-8 but is not (byte 0x{data[exc.start]:02x})", line_of(data, exc.start)
+            gettext_noop("the file starts as UTF-8 but is not (byte %(byte)s)"),
+            line_of(data, exc.start),
+            byte=f"0x{data[exc.start]:02x}",
         ) from None
 
 

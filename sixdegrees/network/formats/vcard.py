@@ -12,6 +12,7 @@ import io
 from collections.abc import Iterator
 
 import vobject
+from django.utils.translation import gettext_noop
 
 from .csvtable import show
 from .records import Entry, FormatError, Skipped, is_linkedin_profile, join_name, make_entry, unique
@@ -32,17 +33,21 @@ def cards(text: str) -> Iterator[tuple[int, list[str]]]:
             if not marker:
                 continue
             if marker != BEGIN:
-                raise FormatError(f"expected BEGIN:VCARD, found '{show([line])}'", number)
+                raise FormatError(gettext_noop("expected BEGIN:VCARD, found '%(found)s'"), number, found=show([line]))
             start, lines = number, [line]
             continue
         if marker == BEGIN:
-            raise FormatError(f"a new card begins here but the card from line {start} has no END:VCARD", number)
+            raise FormatError(
+                gettext_noop("a new card begins here but the card from line %(start)s has no END:VCARD"),
+                number,
+                start=start,
+            )
         lines.append(line)
         if marker == END:
             yield start, lines
             start = None
     if start is not None:
-        raise FormatError("this card has BEGIN:VCARD but no END:VCARD (is the file cut short?)", start)
+        raise FormatError(gettext_noop("this card has BEGIN:VCARD but no END:VCARD (is the file cut short?)"), start)
 
 
 def is_quoted_printable(line: str) -> bool:
@@ -95,7 +100,9 @@ def read_card(start: int, lines: list[str]) -> dict[str, list[str]]:
         detail = (
             exc.args[0] if isinstance(exc, vobject.base.VObjectError) and exc.args else f"{type(exc).__name__}: {exc}"
         )
-        raise FormatError(f"the card that starts here cannot be read ({detail})", start) from None
+        raise FormatError(
+            gettext_noop("the card that starts here cannot be read (%(problem)s)"), start, problem=detail
+        ) from None
     return properties
 
 
