@@ -88,13 +88,19 @@ def selected_path_json(campaign: Campaign, plan: StoredPlan, emails: list[EmailO
                 "role": node.role,
                 "status": node_status(hop_email),
                 "email": (hop_email.recipient_email if hop_email and hop_email.recipient_email else node.email),
+                "kind": node.kind,
+                "person_id": node.person_id,
+                "strength": node.strength,
+                "evidence": node.evidence,
+                "to_find": node.fillable,
             }
         )
     return {
         "index": index,
         "label": path.label,
         "degree": path.degree,
-        "confidence": path.confidence,
+        "score": path.score,
+        "direct": path.direct,
         "rationale": path.rationale,
         "chain": chain,
     }
