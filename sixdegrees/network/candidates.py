@@ -135,15 +135,23 @@ def _org_domains(target_company: str) -> set[str]:
 
 
 def _domains_of(owner: User, org_keys: set[str]) -> set[str]:
-    """The work domains that people at the organisation write from (e.g. stripe.com for "Stripe")."""
-    keys = PersonEmail.objects.filter(owner=owner, person__organisation_key__in=org_keys).values_list("key", flat=True)
-    domains = set()
-    for key in keys[:500]:
-        if domain_organisation_key(key) in org_keys:
-            found = registrable_label(key.rsplit("@", 1)[1])
-            if found:
-                domains.add(found[1])
-    return domains
+    """The work domains people at the organisation write from (sequoiacap.com for "Sequoia Capital").
+
+    A domain counts when its own key is the organisation's, or when at least two people there use
+    it (one person's custom domain says nothing about their employer). Free mail never counts.
+    """
+    rows = PersonEmail.objects.filter(
+        owner=owner, person__organisation_key__in=org_keys, person__hidden=False
+    ).values_list("person_id", "key")
+    users: dict[str, set[str]] = defaultdict(set)
+    for person_id, key in rows[:1000]:
+        own_key = domain_organisation_key(key)
+        found = registrable_label(key.rsplit("@", 1)[1]) if own_key else None
+        if found:
+            users[found[1]].add(person_id)
+            if own_key in org_keys:
+                users[found[1]].add("")  # counts as a second voice
+    return {domain for domain, people in users.items() if len(people) >= 2}
 
 
 def _described(owner: User, chosen: list[tuple[Person, str]]) -> list[Candidate]:
