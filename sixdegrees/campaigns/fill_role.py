@@ -3,8 +3,8 @@
 The owner picks someone from their network or types a name and an address. The node in the
 stored plan (the chosen path, and its copy among the drafts kept per path) becomes that person,
 the path's score is worked out again from its ties, and the not-yet-sent draft for that hop is
-re-addressed: its To, its recipient and its greeting change, and the next hop's draft names them
-instead of the role. An email that has left the outbox (queued, sent, replied…) is never changed:
+re-addressed: its To, its recipient and its greeting change, and where the next hop's draft
+names the role word for word it names them instead. An email that has left the outbox (queued, sent, replied…) is never changed:
 a hop with one is refused.
 """
 
