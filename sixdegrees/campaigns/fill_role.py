@@ -63,7 +63,9 @@ def from_network(campaign: Campaign, person_id: str) -> Filled:
 
 
 def typed_in(name: str, email: str, language: str) -> Filled:
-    evidence = "您自己填写的联系人：关系强度未测量" if language.startswith("zh") else "Typed in by you; tie not measured"
+    evidence = (
+        "您自己填写的联系人：关系强度未测量" if language.startswith("zh") else "Typed in by you; tie not measured"
+    )
     return Filled(name=name, email=email, person_id=None, strength=None, evidence=evidence)
 
 

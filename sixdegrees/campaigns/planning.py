@@ -48,7 +48,9 @@ def owner_proven(campaign: Campaign) -> bool:
     """
     owner = campaign.owner
     return bool(
-        campaign.owner_confirmed and owner.email_verified and owner.email.strip().lower() == campaign.email.strip().lower()
+        campaign.owner_confirmed
+        and owner.email_verified
+        and owner.email.strip().lower() == campaign.email.strip().lower()
     )
 
 

@@ -95,8 +95,9 @@ def ground_path(inp: PlanInput, path: Path) -> Path:
             )
         )
         previous = contact
-    grounded = path.model_copy(update={"chain": chain})
-    return grounded.model_copy(update={"score": path_score(grounded), "direct": len(chain) == 1 and target is not None})
+    with_chain = path.model_copy(update={"chain": chain})
+    direct = len(chain) == 1 and target is not None
+    return with_chain.model_copy(update={"score": path_score(with_chain), "direct": direct})
 
 
 def _ground_target(

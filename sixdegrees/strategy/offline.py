@@ -461,7 +461,9 @@ class OfflinePlanner:
             if best.score is not None:
                 score = f"这条路径的关系强度得分为{best.score:.2f}（路径上各段关系强度的乘积）。"
             elif to_find and not known:
-                score = f"您的人脉中还没有人在这条路径上，第一步需要找到：{to_find}。在找到具体的人之前，这条路径没有得分。"
+                score = (
+                    f"您的人脉中还没有人在这条路径上，第一步需要找到：{to_find}。在找到具体的人之前，这条路径没有得分。"
+                )
             elif to_find:
                 score = f"这条路径上还需要找到：{to_find}。在找到具体的人之前，这条路径没有得分。"
             else:

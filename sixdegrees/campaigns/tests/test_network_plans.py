@@ -16,7 +16,6 @@ from sixdegrees.conftest import INTAKE, post_json
 from sixdegrees.network.candidates import best_candidates
 from sixdegrees.network.models import Person, PersonEmail, PersonSource, SourceKind
 from sixdegrees.network.organisations import organisation_key
-from sixdegrees.outreach.models import EmailOutreach
 from sixdegrees.strategy.grounding import COLLEAGUE_PRIOR
 from sixdegrees.strategy.tests.fake_anthropic import FakeAnthropic, intake_of
 
@@ -28,7 +27,9 @@ HIDDEN = ("Hana Secret", "hana@sequoiacap.com", "Sequoia Capital", "Partner", 0.
 NETWORK_WORDS = ("Priya", "priya.raman@sequoiacap.com", "Tom Okafor", "tom@okafor.vc", "Hana", "hana@sequoiacap.com")
 
 
-def add_person(owner, name, email, org, title, strength, *, hidden=False, evidence="14 emails, both ways, last on 1 Nov 2026"):
+def add_person(
+    owner, name, email, org, title, strength, *, hidden=False, evidence="14 emails, both ways, last on 1 Nov 2026"
+):
     first, _, last = name.partition(" ")
     person = Person.objects.create(
         owner=owner,
