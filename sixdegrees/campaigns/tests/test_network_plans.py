@@ -17,7 +17,7 @@ from sixdegrees.network.candidates import best_candidates
 from sixdegrees.network.models import Person, PersonEmail, PersonSource, SourceKind
 from sixdegrees.network.organisations import organisation_key
 from sixdegrees.strategy.grounding import COLLEAGUE_PRIOR
-from sixdegrees.strategy.tests.fake_anthropic import FakeAnthropic, intake_of
+from sixdegrees.strategy.tests.fake_anthropic import FakeAnthropic, intake_of, tool_reply, valid_input
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -214,8 +214,6 @@ def test_claude_gets_the_candidates_and_its_path_is_grounded(alice_client, netwo
 
 def test_claude_may_not_give_a_stranger_an_address(alice_client, network, fake_api):
     def invented(request):
-        from sixdegrees.strategy.tests.fake_anthropic import tool_reply, valid_input
-
         data = valid_input(request)
         data["paths"][0]["chain"][0]["email"] = "made.up@sequoiacap.com"
         return tool_reply(request.tool, data)
