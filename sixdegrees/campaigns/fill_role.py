@@ -11,21 +11,30 @@ a hop with one is refused.
 from __future__ import annotations
 
 import copy
+import logging
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from pydantic import ValidationError
 
 from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign
+from sixdegrees.campaigns.plan import PlanUnreadable, StoredPlan
+from sixdegrees.campaigns.planning import plan_input_for
 from sixdegrees.lib.http import BadRequest
 from sixdegrees.network.candidates import evidence_for
 from sixdegrees.network.models import PersonEmail, PersonSource
 from sixdegrees.network.people import effective_strength, person_of
 from sixdegrees.outreach.models import EmailOutreach
 from sixdegrees.strategy.drafting import greeting
+from sixdegrees.strategy.offline import OfflinePlanner
+from sixdegrees.strategy.schema import Draft
+
+logger = logging.getLogger(__name__)
 
 GREETING_MAX = 80  # a first paragraph longer than this is prose, not a greeting to replace
 
@@ -70,7 +79,12 @@ def typed_in(name: str, email: str, language: str) -> Filled:
 
 
 def fill_role(campaign: Campaign, hop: int, filled: Filled) -> None:
-    """Make hop `hop` of the chosen path `filled`, re-address its draft, and record it."""
+    """Make hop `hop` of the chosen path `filled`, re-address its draft, and record it.
+
+    Drafts the person has not edited are written again for the path as it now is (to someone
+    they know, and the target's saying who introduced them); an edited draft keeps its words and
+    only its To, recipient and greeting change.
+    """
     plan = campaign.plan_view()
     index = plan.path_index(campaign.selected_path)
     if index is None or plan.legacy:
@@ -86,18 +100,66 @@ def fill_role(campaign: Campaign, hop: int, filled: Filled) -> None:
         if any(e.hop == hop and e.status != EmailOutreach.Status.DRAFT for e in emails):
             raise BadRequest(_("The email for this step has already gone out, so it stays as it was."), status=409)
         language = plan.language or campaign.language
+        before = {
+            d.hop: d for d in plan.drafts_by_path.get(index) or (plan.drafts if index == plan.recommended_path else [])
+        }
+        results = filled_results(campaign.results, index, hop, filled, old_name, language)
+        fresh = redrafted(campaign, results, index)
         for email in emails:
             if email.status != EmailOutreach.Status.DRAFT:
                 continue
-            if email.hop == hop:
+            old, new = before.get(email.hop), fresh.get(email.hop)
+            if new is not None and old is not None and (email.subject, email.body) == (old.subject, old.body):
+                email.subject, email.body = new.subject, new.body
+                email.recipient_email, email.recipient_name = new.recipient_email or "", new.recipient_name
+            elif email.hop == hop:
                 email.recipient_email, email.recipient_name = filled.email, filled.name
                 email.body = readdressed(email.body, filled.name, language)
             else:
                 email.body = renamed(email.body, old_name, filled.name)
-            email.save(update_fields=["recipient_email", "recipient_name", "body", "updated_at"])
-        campaign.results = filled_results(campaign.results, index, hop, filled, old_name, language)
+            email.save(update_fields=["recipient_email", "recipient_name", "subject", "body", "updated_at"])
+        campaign.results = _with_drafts(results, index, fresh)
         campaign.save(update_fields=["results", "updated_at"])
         timeline.record(campaign, "role_filled", hop=hop, name=filled.name)
+
+
+def redrafted(campaign: Campaign, results: Any, index: int) -> dict[int, Draft]:
+    """The offline planner's drafts for path `index` as it now stands ({} if it cannot be drafted)."""
+    try:
+        path = StoredPlan.from_results(results).paths[index].strict()
+        drafts = OfflinePlanner().draft_path(plan_input_for(campaign), path)
+    except (PlanUnreadable, ValidationError, ValueError):
+        logger.warning("fill_role: could not redraft", extra={"event": "fill_role_redraft", "campaign_id": campaign.pk})
+        return {}
+    return {d.hop: d for d in drafts}
+
+
+def _with_drafts(results: Any, index: int, fresh: dict[int, Draft]) -> Any:
+    """The kept drafts of path `index` replaced by `fresh` ones, so switching paths keeps them."""
+    if not fresh:
+        return results
+    drafts = [d.model_dump(mode="json") for _, d in sorted(fresh.items())]
+    results.setdefault("drafts_by_path", {})[str(index)] = drafts
+    if results["strategy"].get("recommended_path") == index:
+        results["drafts"] = drafts
+    return results
+
+
+# The offline planner's sentences about a step still to find (strategy/offline.py summarise).
+_TO_FIND_SENTENCES = re.compile(
+    r"Nobody in your network is on it yet, so the first step is someone to find: [^\n]*? It has no "
+    r"score until you know who that is\. ?|It still needs someone to find \([^\n]*?\), so it has no "
+    r"score until you know who\. ?|您的人脉中还没有人在这条路径上，第一步需要找到：[^\n]*?在找到具体的人之前，"
+    r"这条路径没有得分。|这条路径上还需要找到：[^\n]*?在找到具体的人之前，这条路径没有得分。"
+)
+
+
+def updated_summary(summary: str, hop: int, name: str, language: str) -> str:
+    """The summary no longer says a step is to find, and says whom the person named."""
+    rest = _TO_FIND_SENTENCES.sub("", summary).strip()
+    if language.startswith("zh"):
+        return f"您已为第{hop}步指定了{name}。{rest}"
+    return f"You named {name} for step {hop}. {rest}"
 
 
 def readdressed(body: str, name: str, language: str) -> str:
@@ -133,6 +195,8 @@ def filled_results(results: Any, index: int, hop: int, filled: Filled, old_name:
     )
     strengths = [n.get("strength") for n in path["chain"]]
     path["score"] = None if any(s is None for s in strengths) else round(math.prod(strengths), 4)
+    if strategy.get("recommended_path") == index and isinstance(strategy.get("summary"), str):
+        strategy["summary"] = updated_summary(strategy["summary"], hop, filled.name, language)
     kept = [results.get("drafts") or []] if strategy.get("recommended_path") == index else []
     kept.append((results.get("drafts_by_path") or {}).get(str(index)) or [])
     for drafts in kept:

@@ -322,6 +322,13 @@ class AnthropicPlanner:
             # Offered first, as the offline planner does: one email from someone they already know.
             paths = [paths[direct], *paths[:direct], *paths[direct + 1 :]]
             recommended = 0
+        elif any(c.relation in ("at_org", "worked_there") for c in inp.contacts):
+            first = paths[recommended].chain[0]
+            if first.person_id is None:
+                raise ValueError(
+                    "the person knows someone at the target's organisation (relation 'at_org' or "
+                    "'worked_there'): recommend a path whose first node is that contact, by exact name"
+                )
         return strategy.model_copy(update={"paths": paths, "recommended_path": recommended})
 
     def _validate_plan(self, data: dict, strategy: Strategy, inp: PlanInput, context: dict) -> Plan:

@@ -216,15 +216,14 @@ class OfflinePlanner:
                 why=(
                     f"您与{reading.target}有联系（{node.role}）"
                     if zh
-                    else f"of your connection to {reading.target}: {_lower_first(node.role)}"
+                    else f"of your connection to {reading.target}: {_sentence_case(node.role)}"
                 ),
                 someone=nxt.name if zh else _lower_first(nxt.name),
                 via=(prev.name if zh else _lower_first(prev.name)) if prev else "",
                 rationale=path.rationale,
             )
-            known = node.person_id is not None or (
-                bool(node.email) and any(c.email == node.email for c in inp.contacts)
-            )
+            # Someone with an address who is not still to find is someone the person named: known.
+            known = node.person_id is not None or (bool(node.email) and not node.to_find)
             hops.append(Hop(node=node, kind="contact_any" if known else "generic", text=text, known=known))
         return hops
 
@@ -516,6 +515,17 @@ class OfflinePlanner:
             duration_ms=round((time.perf_counter() - started) * 1000),
             result=result,
         )
+
+
+def _sentence_case(text: str) -> str:
+    """ "Runs a company" reads as "runs a company" after a colon; "PhD student", "Stripe" keep theirs."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower() and text.split()[0].lower() in _VERBISH:
+        return text[0].lower() + text[1:]
+    return _lower_first(text)
+
+
+# First words of route roles (routes.py) that are not names: "Has worked…", "Runs…", "Organises…".
+_VERBISH = {"has", "runs", "organises", "works", "shares", "studied", "invests", "co-invests", "leads", "is"}
 
 
 def _lower_first(text: str) -> str:

@@ -51,12 +51,18 @@ def test_picking_someone_from_the_network_readdresses_the_draft(alice_client, ra
     hop1 = next(e for e in detail["emails"] if e["hop"] == 1)
     assert (hop1["recipient_email"], hop1["recipient_name"]) == ("ravi@menon.bakery", "Ravi Menon")
     assert hop1["body"].startswith(greeting + "\n\n")
-    assert hop1["body"].split("\n\n", 1)[1] == old["body"].split("\n\n", 1)[1]  # the rest stays as written
+    # Not edited by alice, so written again as a note to someone she knows; the target's draft
+    # now says who introduced them.
+    assert hop1["body"] != old["body"]
+    hop2 = next(e for e in detail["emails"] if e["hop"] == 2)
+    assert "Ravi Menon" in hop2["body"] and "Ravi Menon" in hop2["subject"]
     node = detail["selected_path"]["chain"][1]
     assert (node["name"], node["person_id"], node["strength"], node["to_find"]) == ("Ravi Menon", ravi.pk, 0.7, False)
     path = detail["paths"][detail["selected_path"]["index"]]
     assert path["chain"][0]["name"] == "Ravi Menon"
     assert any(e["kind"] == "role_filled" for e in detail["timeline"])
+    assert "someone to find" not in detail["strategy"] and "还需要找到" not in detail["strategy"]
+    assert "Ravi Menon" in detail["strategy"]
     # The page shows the person, no longer a step to find.
     html = alice_client.get(f"/dashboard?campaign={body['campaign_id']}").content.decode()
     assert "ravi@menon.bakery" in html
@@ -148,3 +154,15 @@ def test_the_endpoints_are_in_the_openapi_document(client):
         "email",
     }
     assert "/api/campaign/{campaign_id}/people" in paths
+
+
+def test_an_edited_draft_keeps_its_words_and_only_changes_to_and_greeting(alice_client, ravi):
+    body = start(alice_client)
+    draft = EmailOutreach.objects.get(campaign_id=body["campaign_id"], hop=1)
+    edited = "Hi there,\n\nMy own words, written by me for this introduction to Jane Doe."
+    EmailOutreach.objects.filter(pk=draft.pk).update(body=edited, subject="My subject")
+    response = fill(alice_client, body["campaign_id"], hop=1, person_id=ravi.pk)
+    assert response.status_code == 200, response.content
+    draft.refresh_from_db()
+    assert draft.body == "Hi Ravi,\n\nMy own words, written by me for this introduction to Jane Doe."
+    assert (draft.subject, draft.recipient_email) == ("My subject", "ravi@menon.bakery")

@@ -223,3 +223,19 @@ def test_claude_may_not_give_a_stranger_an_address(alice_client, network, fake_a
     assert body["planner"] == "offline"  # invalid twice: the offline planner stood in
     assert "made.up@sequoiacap.com" not in str(body["paths"]) + str(body["emails"])
     assert body["emails"][0]["recipient_email"] == PRIYA[1]
+
+
+def test_claude_must_recommend_the_colleague_when_there_is_one(alice_client, network, fake_api):
+    def roles_only(request):
+        data = valid_input(request)
+        data["paths"] = [p for p in data["paths"] if p["chain"][0]["person_id"] is None]
+        data["recommended_path"] = 0
+        return tool_reply(request.tool, data)
+
+    fake_api.push(fake_api.good, roles_only, fake_api.good, fake_api.good)
+    body = run_intake(alice_client)
+    assert body["planner"] == "anthropic"
+    assert fake_api.tools_called() == ["record_research", "propose_paths", "propose_paths", "write_drafts"]
+    repair = fake_api.requests[2].body["messages"][2]["content"][0]["content"]
+    assert "at the target's organisation" in repair
+    assert body["paths"][body["recommended_path"]]["chain"][0]["name"] == "Priya Raman"
