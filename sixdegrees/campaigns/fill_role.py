@@ -67,7 +67,7 @@ def from_network(campaign: Campaign, person_id: str) -> Filled:
         email=address.address,
         person_id=person.pk,
         strength=round(min(1.0, max(0.0, effective_strength(person, kinds))), 4),
-        evidence=evidence_for(person, kinds),
+        evidence=evidence_for(person, kinds, campaign.language),
     )
 
 

@@ -59,7 +59,12 @@ def network_contacts(campaign: Campaign) -> list[Contact]:
     if not owner_proven(campaign):
         return []
     found = best_candidates(
-        campaign.owner, campaign.target_name, campaign.target_company, campaign.motivation, limit=MAX_PLAN_CONTACTS
+        campaign.owner,
+        campaign.target_name,
+        campaign.target_company,
+        campaign.motivation,
+        limit=MAX_PLAN_CONTACTS,
+        language=campaign.language,
     )
     contacts = []
     for candidate in found[:MAX_PLAN_CONTACTS]:

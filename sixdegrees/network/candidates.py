@@ -62,6 +62,7 @@ def best_candidates(
     target_reason: str = "",
     *,
     limit: int = PER_RELATION,
+    language: str = "en",
 ) -> list[Candidate]:
     """The owner's best candidates for reaching the target, grouped by RELATIONS, strongest first."""
     limit = max(1, min(limit, MAX_CANDIDATES))
@@ -121,7 +122,7 @@ def best_candidates(
         same_field = [p for p in strongest if detect_field(f"{p.title} {p.organisation}", "", "") == field]
         take(same_field[:limit], "field")
 
-    return _described(owner, list(chosen.values()))
+    return _described(owner, list(chosen.values()), language)
 
 
 def _org_domains(target_company: str) -> set[str]:
@@ -154,7 +155,7 @@ def _domains_of(owner: User, org_keys: set[str]) -> set[str]:
     return {domain for domain, people in users.items() if len(people) >= 2}
 
 
-def _described(owner: User, chosen: list[tuple[Person, str]]) -> list[Candidate]:
+def _described(owner: User, chosen: list[tuple[Person, str]], language: str = "en") -> list[Candidate]:
     """Addresses, source kinds and evidence for every chosen person, in two queries."""
     ids = [person.pk for person, _ in chosen]
     first_email: dict[str, str] = {}
@@ -180,7 +181,7 @@ def _described(owner: User, chosen: list[tuple[Person, str]]) -> list[Candidate]
                 organisation=person.organisation,
                 title=person.title,
                 strength=strength,
-                evidence=evidence_for(person, kinds[person.pk]),
+                evidence=evidence_for(person, kinds[person.pk], language),
                 relation=relation,
             )
         )
@@ -189,16 +190,22 @@ def _described(owner: User, chosen: list[tuple[Person, str]]) -> list[Candidate]
     return [c for c in out if c.name]
 
 
-def evidence_for(person: Person, kinds: set[str]) -> str:
-    """Why this strength: the owner's correction, the mail between them, or where they were found."""
+def evidence_for(person: Person, kinds: set[str], language: str = "en") -> str:
+    """Why this strength: the owner's correction, the mail between them, or where they were found.
+
+    In the campaign's language, except the mailbox's own sentence, which the scan stores in English.
+    """
+    zh = language.startswith("zh")
     if person.strength_override is not None:
-        return "You set this strength yourself"
+        return "这是您自己设定的关系强度" if zh else "You set this strength yourself"
     if person.measured_strength is not None and person.measured_strength > 0 and person.strength_evidence:
         return person.strength_evidence
     found = [label for kind, label in SourceKind.choices if kind in kinds and kind != SourceKind.MAILBOX]
     if found:
+        if zh:
+            return "来自您的联系人（" + "、".join(found) + "）；没有测量过邮件往来"
         return "In your contacts from " + ", ".join(found) + "; no emails measured"
-    return person.strength_evidence or "No emails measured"
+    return person.strength_evidence or ("没有测量过邮件往来" if zh else "No emails measured")
 
 
 def search(owner: User, query: str, limit: int = 10) -> list[Candidate]:

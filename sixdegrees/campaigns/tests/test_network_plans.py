@@ -239,3 +239,22 @@ def test_claude_must_recommend_the_colleague_when_there_is_one(alice_client, net
     repair = fake_api.requests[2].body["messages"][2]["content"][0]["content"]
     assert "at the target's organisation" in repair
     assert body["paths"][body["recommended_path"]]["chain"][0]["name"] == "Priya Raman"
+
+
+@pytest.mark.parametrize(
+    ("language", "linkedin", "corrected"),
+    [
+        ("en", "In your contacts from LinkedIn; no emails measured", "You set this strength yourself"),
+        ("zh-hans", "来自您的联系人（LinkedIn）；没有测量过邮件往来", "这是您自己设定的关系强度"),
+    ],
+)
+def test_the_evidence_says_where_a_strength_comes_from(alice, language, linkedin, corrected):
+    only_linkedin = Person.objects.create(
+        owner=alice, name="Lin Kedin", organisation="Sequoia Capital", organisation_key="sequoia capital", strength=0.1
+    )
+    PersonSource.objects.create(person=only_linkedin, owner=alice, kind=SourceKind.LINKEDIN, fingerprint="l1")
+    mine = add_person(alice, *PRIYA)
+    Person.objects.filter(pk=mine.pk).update(strength_override=0.95, strength=0.95)
+    found = {c.name: c for c in best_candidates(alice, "Jane Doe", "Sequoia Capital", language=language)}
+    assert (found["Lin Kedin"].strength, found["Lin Kedin"].evidence, found["Lin Kedin"].email) == (0.1, linkedin, None)
+    assert (found["Priya Raman"].strength, found["Priya Raman"].evidence) == (0.95, corrected)
