@@ -123,6 +123,7 @@ class StoredPlan(BaseModel):
     language: str | None = None
     planner: str | None = None
     fallback_reason: str | None = None
+    network_used: bool | None = None  # None: planned before plans could use the network
     # Imported from the earlier deployment: one path, no drafts, nothing to draft from.
     legacy: bool = False
 
@@ -145,7 +146,7 @@ class StoredPlan(BaseModel):
                 },
                 **{
                     key: results[key]
-                    for key in ("drafts", "drafts_by_path", "language", "planner", "fallback_reason")
+                    for key in ("drafts", "drafts_by_path", "language", "planner", "fallback_reason", "network_used")
                     if key in results
                 },
             }

@@ -224,6 +224,9 @@ def store_plan(
             fallback_reason=outcome.fallback_reason,
             drafts_by_path=alternatives,
         )
+        # Whether the owner's network could shape this plan: a plan made before the browser proved
+        # the address could not, and the dashboard offers a new one once it has.
+        campaign.results["network_used"] = owner_proven(campaign)
         campaign.selected_path = plan.strategy.recommended_path
         campaign.status = Campaign.Status.READY
         campaign.error_message = ""

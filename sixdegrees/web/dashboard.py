@@ -23,6 +23,7 @@ from sixdegrees.accounts.access import is_signed_in_owner, visible_campaigns
 from sixdegrees.campaigns.models import Campaign
 from sixdegrees.campaigns.plan import plan_or_empty
 from sixdegrees.campaigns.serialize import campaign_detail, status_label
+from sixdegrees.network.models import Person
 from sixdegrees.outreach.approval import EDIT_FIELDS
 from sixdegrees.outreach.models import EmailOutreach
 from sixdegrees.web import chain as chain_layout
@@ -284,6 +285,10 @@ def campaign_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]
         "plan_unreadable": unreadable is not None,
         "needs_signin": not signed_in_owner,
         # Only the signed-in owner may search their network from a step still to find.
+        "network_unused": signed_in_owner
+        and plan.network_used is False
+        and "regenerate" in data["actions"]
+        and Person.objects.filter(owner=campaign.owner, hidden=False).exists(),
         "can_fill_roles": signed_in_owner and campaign.status in (Campaign.Status.READY, Campaign.Status.IN_PROGRESS),
         "owner_pending": not campaign.owner_confirmed,
         "owner_email": campaign.owner.email,

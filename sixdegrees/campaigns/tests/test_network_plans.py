@@ -11,6 +11,7 @@ import math
 import pytest
 from django.test import Client
 
+from sixdegrees.accounts.access import claim_pending_campaigns
 from sixdegrees.campaigns.models import Campaign
 from sixdegrees.conftest import INTAKE, post_json
 from sixdegrees.network.candidates import best_candidates
@@ -258,3 +259,18 @@ def test_the_evidence_says_where_a_strength_comes_from(alice, language, linkedin
     found = {c.name: c for c in best_candidates(alice, "Jane Doe", "Sequoia Capital", language=language)}
     assert (found["Lin Kedin"].strength, found["Lin Kedin"].evidence, found["Lin Kedin"].email) == (0.1, linkedin, None)
     assert (found["Priya Raman"].strength, found["Priya Raman"].evidence) == (0.95, corrected)
+
+
+def test_once_the_address_is_proven_a_new_plan_uses_the_network(alice, alice_client, network):
+    stranger = Client()
+    body = run_intake(stranger)
+    campaign_id = body["campaign_id"]
+    assert claim_pending_campaigns(alice, [campaign_id]) == 1  # what signing in with the code does
+    html = alice_client.get(f"/dashboard?campaign={campaign_id}").content.decode()
+    assert "does not use your network yet" in html and "Priya" not in html
+    assert post_json(alice_client, f"/api/campaign/{campaign_id}/regenerate", {}).status_code == 200
+    body = alice_client.get(f"/api/campaign/{campaign_id}").json()
+    assert body["status"] == "ready"
+    assert body["paths"][body["recommended_path"]]["chain"][0]["name"] == "Priya Raman"
+    html = alice_client.get(f"/dashboard?campaign={campaign_id}").content.decode()
+    assert "does not use your network yet" not in html
