@@ -193,6 +193,8 @@ def filled_results(results: Any, index: int, hop: int, filled: Filled, old_name:
             "to_find": False,
         }
     )
+    if hop == 1:
+        path["label"] = f"通过{filled.name}" if language.startswith("zh") else f"Through {filled.name}"
     strengths = [n.get("strength") for n in path["chain"]]
     path["score"] = None if any(s is None for s in strengths) else round(math.prod(strengths), 4)
     if strategy.get("recommended_path") == index and isinstance(strategy.get("summary"), str):

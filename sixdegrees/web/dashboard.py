@@ -236,6 +236,7 @@ def campaign_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]
                 "label": path.label,
                 "degree": path.degree or len(nodes),
                 "score": path.score,
+                "has_role": any(node.fillable for node in path.chain),
                 "rationale": path.rationale,
                 "nodes": nodes,
                 "hops": [

@@ -59,13 +59,17 @@ def test_picking_someone_from_the_network_readdresses_the_draft(alice_client, ra
     node = detail["selected_path"]["chain"][1]
     assert (node["name"], node["person_id"], node["strength"], node["to_find"]) == ("Ravi Menon", ravi.pk, 0.7, False)
     path = detail["paths"][detail["selected_path"]["index"]]
-    assert path["chain"][0]["name"] == "Ravi Menon"
+    assert path["chain"][0]["name"] == "Ravi Menon" and "Ravi Menon" in path["label"]
+    # Ravi's tie to Jane is nobody's to measure, so the path still has no score, and says why.
+    assert path["score"] is None
     assert any(e["kind"] == "role_filled" for e in detail["timeline"])
     assert "someone to find" not in detail["strategy"] and "还需要找到" not in detail["strategy"]
     assert "Ravi Menon" in detail["strategy"]
     # The page shows the person, no longer a step to find.
     html = alice_client.get(f"/dashboard?campaign={body['campaign_id']}").content.decode()
     assert "ravi@menon.bakery" in html
+    if language == "en":
+        assert "No score: one of its ties is not measured" in html
 
 
 def test_typing_a_name_and_address(alice_client):
