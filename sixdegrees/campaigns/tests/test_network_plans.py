@@ -274,3 +274,20 @@ def test_once_the_address_is_proven_a_new_plan_uses_the_network(alice, alice_cli
     assert body["paths"][body["recommended_path"]]["chain"][0]["name"] == "Priya Raman"
     html = alice_client.get(f"/dashboard?campaign={campaign_id}").content.decode()
     assert "does not use your network yet" not in html
+
+
+@pytest.mark.parametrize(
+    ("target_company", "target_reason"),
+    [
+        ("Partner, jane@sequoia-heritage.example", "We met at a conference."),
+        ("Partner", "Her profile: https://www.linkedin.com/in/jane-doe-42/ says she backs climate."),
+        ("Partner at Heritage Fund", "We met at a conference."),  # the same name at the same organisation
+    ],
+    ids=["address", "profile", "name-and-organisation"],
+)
+def test_the_target_is_found_in_the_network(alice, target_company, target_reason):
+    jane = add_person(alice, "Jane Doe", "jane@sequoia-heritage.example", "Heritage Fund", "Partner", 0.6)
+    Person.objects.filter(pk=jane.pk).update(linkedin_handle="jane-doe-42")
+    add_person(alice, "Jane Doe", "other.jane@example.net", "Another Firm", "Analyst", 0.9)  # a namesake elsewhere
+    found = [c for c in best_candidates(alice, "Jane Doe", target_company, target_reason) if c.relation == "target"]
+    assert [c.person_id for c in found] == [jane.pk]
