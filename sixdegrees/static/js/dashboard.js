@@ -476,91 +476,11 @@
       });
   }
 
-  /* ---- "I know who this is": fill a step still to find ------------------------------------- */
+  /* ---- "I know who this is" (dashboard_fill_role.js): no swap under the person's cursor ---- */
 
   function fillingRole() {
     var active = document.activeElement;
     return !!(active && active.closest && active.closest("[data-fill-role]"));
-  }
-
-  function fillUrl(suffix) {
-    return "/api/campaign/" + encodeURIComponent(root.getAttribute("data-campaign")) + suffix;
-  }
-
-  function fillStatus(box, text) {
-    var node = box.querySelector("[data-fill-status]");
-    if (node) node.textContent = text;
-  }
-
-  function searchNetwork(input) {
-    var box = input.closest("[data-fill-role]");
-    var query = input.value.trim();
-    var list = box.querySelector("[data-fill-results]");
-    window.clearTimeout(state.searchTimer);
-    if (query.length < 2) {
-      list.replaceChildren();
-      return;
-    }
-    // Wait for a pause in typing, so one search goes out per word rather than per key.
-    state.searchTimer = window.setTimeout(function () {
-      fillStatus(box, strings.searching);
-      SD.requestJSON("GET", fillUrl("/people?q=" + encodeURIComponent(query)))
-        .then(function (result) {
-          if (input.value.trim() !== query) return;
-          var people = (result.data && result.data.people) || [];
-          list.replaceChildren.apply(
-            list,
-            people.map(function (person) {
-              var item = document.createElement("li");
-              var button = document.createElement("button");
-              button.type = "button";
-              button.className = "button button--secondary button--small";
-              button.setAttribute("data-fill-person", person.person_id);
-              button.textContent = SD.format(strings.choose, { name: person.name });
-              var about = document.createElement("span");
-              about.className = "small muted";
-              about.textContent = " " + [person.organisation, person.email].filter(Boolean).join(" · ");
-              item.appendChild(button);
-              item.appendChild(about);
-              return item;
-            })
-          );
-          fillStatus(box, result.ok ? (people.length ? "" : strings.nobodyFound) : strings.server);
-        })
-        .catch(function () {
-          fillStatus(box, strings.network);
-        });
-    }, 250);
-  }
-
-  function fillRole(box, body, button) {
-    body.hop = parseInt(box.getAttribute("data-fill-role"), 10);
-    box.querySelectorAll("[data-fill-error]").forEach(function (node) {
-      node.hidden = true;
-      node.textContent = "";
-    });
-    if (button) button.disabled = true;
-    fillStatus(box, strings.filling);
-    SD.requestJSON("POST", fillUrl("/fill-role"), body)
-      .then(function (result) {
-        var data = result.data || {};
-        if (result.ok && data.success) {
-          announce(strings.updated);
-          return poll(true);
-        }
-        if (button) button.disabled = false;
-        Object.keys(data.fields || {}).forEach(function (name) {
-          var node = box.querySelector('[data-fill-error="' + name + '"]');
-          if (!node) return;
-          node.textContent = data.fields[name];
-          node.hidden = false;
-        });
-        fillStatus(box, data.error || strings.server);
-      })
-      .catch(function () {
-        if (button) button.disabled = false;
-        fillStatus(box, strings.network);
-      });
   }
 
   /* ---- Connections filters --------------------------------------------------------------- */
@@ -591,14 +511,7 @@
 
   function onSubmit(event) {
     var form = event.target;
-    if (form.hasAttribute("data-fill-form")) {
-      event.preventDefault();
-      fillRole(
-        form.closest("[data-fill-role]"),
-        { name: form.elements.name.value, email: form.elements.email.value },
-        form.querySelector("button[type=submit]")
-      );
-    } else if (form.hasAttribute("data-verify-form")) {
+    if (form.hasAttribute("data-verify-form")) {
       event.preventDefault();
       var error = root.querySelector("[data-verify-error]");
       var input = form.elements.code;
@@ -649,8 +562,6 @@
     } else if (target.hasAttribute("data-regenerate")) {
       var again = "/api/campaign/" + encodeURIComponent(root.getAttribute("data-campaign")) + "/regenerate";
       pathAction(again, {}, strings.regenerating, target);
-    } else if (target.hasAttribute("data-fill-person")) {
-      fillRole(target.closest("[data-fill-role]"), { person_id: target.getAttribute("data-fill-person") }, target);
     } else if (target.hasAttribute("data-filter")) {
       state.filter = target.getAttribute("data-filter");
       applyFilter();
@@ -665,8 +576,10 @@
     initTabs();
     root.addEventListener("click", onClick);
     root.addEventListener("submit", onSubmit);
-    root.addEventListener("input", function (event) {
-      if (event.target.hasAttribute && event.target.hasAttribute("data-fill-search")) searchNetwork(event.target);
+    // dashboard_fill_role.js says when it changed the campaign: show it now.
+    root.addEventListener("sixdegrees:changed", function (event) {
+      announce(event.detail || strings.updated);
+      poll(true);
     });
     applyFilter();
     if (root.getAttribute("data-campaign")) {
