@@ -67,6 +67,16 @@ class PlanNode(_Stored):
     role: str = ""
     email: str | None = None
     kind: str | None = None
+    # Plans made before the network (and imported ones) lack these: nobody on them is grounded.
+    person_id: str | None = None
+    strength: float | None = None
+    evidence: str | None = None
+    to_find: bool = False
+
+    @property
+    def fillable(self) -> bool:
+        """A role still to find: marked so, or (older plans) an intermediary with no one behind it."""
+        return self.kind == "intermediary" and (self.to_find or (self.person_id is None and not self.email))
 
     @model_validator(mode="before")
     @classmethod
@@ -77,7 +87,9 @@ class PlanNode(_Stored):
 class PlanPath(_Stored):
     label: str = ""
     degree: int | None = None
-    confidence: float | None = None
+    confidence: float | None = None  # older plans' guessed chance of a reply: kept, never shown
+    score: float | None = None  # the product of the path's tie strengths (strategy/grounding.py)
+    direct: bool = False
     # Imported paths call the chain "intermediaries".
     chain: list[PlanNode] = Field(default_factory=list, validation_alias=AliasChoices("chain", "intermediaries"))
     rationale: str = ""
@@ -111,6 +123,7 @@ class StoredPlan(BaseModel):
     language: str | None = None
     planner: str | None = None
     fallback_reason: str | None = None
+    network_used: bool | None = None  # None: planned before plans could use the network
     # Imported from the earlier deployment: one path, no drafts, nothing to draft from.
     legacy: bool = False
 
@@ -133,7 +146,7 @@ class StoredPlan(BaseModel):
                 },
                 **{
                     key: results[key]
-                    for key in ("drafts", "drafts_by_path", "language", "planner", "fallback_reason")
+                    for key in ("drafts", "drafts_by_path", "language", "planner", "fallback_reason", "network_used")
                     if key in results
                 },
             }

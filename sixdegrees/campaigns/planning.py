@@ -22,18 +22,68 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
+from pydantic import ValidationError
 
 from sixdegrees.campaigns import timeline
 from sixdegrees.campaigns.models import Campaign, CampaignStep
 from sixdegrees.campaigns.plan import results_json
 from sixdegrees.campaigns.signals import request_plan
+from sixdegrees.network.candidates import best_candidates
 from sixdegrees.outreach.models import EmailOutreach
 from sixdegrees.strategy.offline import OfflinePlanner
 from sixdegrees.strategy.outcome import PlanOutcome
 from sixdegrees.strategy.planner import drafts_for_every_path, make_plan
-from sixdegrees.strategy.schema import Draft, PlanInput
+from sixdegrees.strategy.schema import Contact, Draft, PlanInput
 
 logger = logging.getLogger(__name__)
+
+MAX_PLAN_CONTACTS = 200  # of PlanInput's 500: the planners read the first few dozen anyway
+
+
+def owner_proven(campaign: Campaign) -> bool:
+    """The browser that made the campaign proved it is the owner (signed in as that address).
+
+    Only then may the owner's network shape the plan: a campaign typed with someone else's address
+    stays pending (owner_confirmed False) and must never show a single one of their contacts.
+    """
+    owner = campaign.owner
+    return bool(
+        campaign.owner_confirmed
+        and owner.email_verified
+        and owner.email.strip().lower() == campaign.email.strip().lower()
+    )
+
+
+def network_contacts(campaign: Campaign) -> list[Contact]:
+    """The owner's best candidates for this target, as the planners' contacts ([] unless proven)."""
+    if not owner_proven(campaign):
+        return []
+    found = best_candidates(
+        campaign.owner,
+        campaign.target_name,
+        campaign.target_company,
+        campaign.motivation,
+        limit=MAX_PLAN_CONTACTS,
+        language=campaign.language,
+    )
+    contacts = []
+    for candidate in found[:MAX_PLAN_CONTACTS]:
+        email = candidate.email
+        try:
+            contact = Contact(
+                name=candidate.name[:100],
+                email=email,
+                company=candidate.organisation[:200] or None,
+                title=candidate.title[:200] or None,
+                person_id=candidate.person_id,
+                strength=candidate.strength,
+                evidence=candidate.evidence[:200] or None,
+                relation=candidate.relation,  # type: ignore[arg-type]  # RELATIONS match schema.Relation
+            )
+        except ValidationError:
+            continue  # an address the mailer could never use: leave this person out, not the plan
+        contacts.append(contact)
+    return contacts
 
 
 def plan_input_for(campaign: Campaign) -> PlanInput:
@@ -45,6 +95,7 @@ def plan_input_for(campaign: Campaign) -> PlanInput:
         target_company=campaign.target_company,
         target_reason=campaign.motivation,
         language="zh-hans" if campaign.language.startswith("zh") else "en",
+        contacts=network_contacts(campaign),
     )
 
 
@@ -70,14 +121,15 @@ def run_plan(campaign_id: str) -> str:
     keeper.start()
     try:
         try:
-            outcome = make_plan(plan_input_for(campaign))
+            inp = plan_input_for(campaign)
+            outcome = make_plan(inp)
         except Exception:
             logger.exception("planning failed", extra={"event": "plan_failed", "campaign_id": campaign_id})
             with override(campaign.language):
                 reason = _("the planner stopped unexpectedly. Please try again.")
             mark_failed(campaign_id, reason, keeper.finish())
             return Campaign.Status.FAILED
-        alternatives = drafts_for_every_path(plan_input_for(campaign), outcome.plan)
+        alternatives = drafts_for_every_path(inp, outcome.plan)
         return store_plan(campaign, outcome, keeper.finish(), alternatives)
     finally:
         keeper.finish()
@@ -172,6 +224,9 @@ def store_plan(
             fallback_reason=outcome.fallback_reason,
             drafts_by_path=alternatives,
         )
+        # Whether the owner's network could shape this plan: a plan made before the browser proved
+        # the address could not, and the dashboard offers a new one once it has.
+        campaign.results["network_used"] = owner_proven(campaign)
         campaign.selected_path = plan.strategy.recommended_path
         campaign.status = Campaign.Status.READY
         campaign.error_message = ""

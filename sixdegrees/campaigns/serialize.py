@@ -79,7 +79,9 @@ def selected_path_json(campaign: Campaign, plan: StoredPlan, emails: list[EmailO
     by_hop: dict[int, EmailOutreach] = {}
     for email in emails:
         by_hop[email.hop] = email  # the latest email for each hop wins
-    chain = [{"name": campaign.user_name or _("You"), "role": _("You"), "status": "you", "email": None}]
+    chain: list[dict[str, Any]] = [
+        {"name": campaign.user_name or _("You"), "role": _("You"), "status": "you", "email": None}
+    ]
     for hop, node in enumerate(path.chain, start=1):
         hop_email = by_hop.get(hop)
         chain.append(
@@ -88,13 +90,19 @@ def selected_path_json(campaign: Campaign, plan: StoredPlan, emails: list[EmailO
                 "role": node.role,
                 "status": node_status(hop_email),
                 "email": (hop_email.recipient_email if hop_email and hop_email.recipient_email else node.email),
+                "kind": node.kind,
+                "person_id": node.person_id,
+                "strength": node.strength,
+                "evidence": node.evidence,
+                "to_find": node.fillable,
             }
         )
     return {
         "index": index,
         "label": path.label,
         "degree": path.degree,
-        "confidence": path.confidence,
+        "score": path.score,
+        "direct": path.direct,
         "rationale": path.rationale,
         "chain": chain,
     }

@@ -27,6 +27,10 @@ def describe(event: TimelineEvent) -> str:
         "plan_retry": lambda: _("Planning took too long; trying again (attempt %(n)s).") % {"n": d.get("attempt", "?")},
         "regenerate": lambda: _("You asked for a new plan. Working on it."),
         "path_selected": lambda: _("You chose path %(n)s.") % {"n": d.get("path", "?")},
+        "role_filled": lambda: (
+            _("You named %(name)s for step %(hop)s; the draft for that step now goes to them.")
+            % {"name": d.get("name", ""), "hop": d.get("hop", "?")}
+        ),
         "email_edited": lambda: _("You edited the email to %(name)s.") % {"name": d.get("recipient", "")},
         "email_queued": lambda: (
             _("Email to %(name)s approved and queued for sending.") % {"name": d.get("recipient", "")}

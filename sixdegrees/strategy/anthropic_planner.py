@@ -27,7 +27,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import anthropic
 from anthropic.types import MessageParam, ToolChoiceToolParam, ToolParam
@@ -36,13 +36,27 @@ from django.core.cache import cache
 from pydantic import BaseModel, Field, ValidationError
 
 from .fields import find_school, same_org, same_school, split_title
+from .grounding import ground_paths, target_contact
 from .offline import OfflinePlanner
 from .outcome import OPERATION_KINDS, OperationKind, OperationRecord, OperationStatus, PlanOutcome, estimate_cost
-from .schema import Contact, Draft, Essay, Paragraph, Path, Plan, PlanInput, Strategy, plan_context
+from .schema import (
+    Contact,
+    Draft,
+    Email,
+    Essay,
+    Label,
+    Name,
+    Paragraph,
+    Plan,
+    PlanInput,
+    Role,
+    Strategy,
+    plan_context,
+)
 
 log = logging.getLogger(__name__)
 
-PROMPT_VERSION = "2026-11-30.1"
+PROMPT_VERSION = "2026-12-03.1"
 DEFAULT_MODEL = "claude-sonnet-4-6"
 CACHE_PREFIX = "sixdegrees:strategy:plan:"
 MAX_PROMPT_CONTACTS = 40
@@ -65,9 +79,14 @@ Rules:
 - Intermediaries you cannot name are described by their role, e.g. "A former colleague of Jane \
 Doe at Acme" or "An organiser of NeurIPS workshops". Never write placeholders such as [Name], \
 {name}, <Name>, "Connection 1", "Intermediary 1", TBD, XXX or Lorem ipsum.
-- Real contacts listed in the intake are the best first hops: someone at the target's \
-organisation first, then someone from the same school, then anyone. Use their exact names and \
-e-mail addresses. Never make up an e-mail address; use null when it is unknown.
+- The intake's contacts are people the person really knows, with the strength of each tie (0–1) \
+and the evidence for it. A contact whose relation is "target" is the target: then offer the \
+direct path (a chain of only the target) first. Otherwise the best first hops are contacts at \
+the target's organisation ("at_org"), then those who worked there, then school and field; among \
+them, stronger ties first. Use their exact names and e-mail addresses. Never make up an e-mail \
+address; use null when it is unknown; only the contacts' addresses may appear.
+- Someone not among the contacts is someone to find: describe whom to look for by role.
+- Never estimate a chance of a reply; paths are scored from tie strengths after you answer.
 - Write in the language the task names. Be warm, specific and brief; never sound desperate or \
 robotic, and never pressure anyone.
 - Answer only by calling the tool the task names, exactly once."""
@@ -83,9 +102,25 @@ class ResearchResult(BaseModel):
     )
 
 
+class ProposedNode(BaseModel):
+    """A chain node as the model writes it; ids, strengths and evidence come from the contacts."""
+
+    name: Name = Field(description="Real name of a contact, or a role describing whom to look for.")
+    role: Role = Field(description="Who this person is and why they can help.")
+    email: Email = Field(default=None, description="Only a contact's address from the intake, else null.")
+    kind: Literal["intermediary", "target"]
+
+
+class ProposedPath(BaseModel):
+    label: Label = Field(description="A short name for this route.")
+    degree: int = Field(ge=1, le=4, description="Number of hops: len(chain).")
+    chain: list[ProposedNode] = Field(min_length=1, max_length=4)
+    rationale: Paragraph = Field(description="Why this path: the evidence for each tie.")
+
+
 class PathsResult(BaseModel):
     summary: Essay = Field(description="2–3 sentences: the recommended route and the backups.")
-    paths: list[Path] = Field(min_length=2, max_length=4)
+    paths: list[ProposedPath] = Field(min_length=2, max_length=4)
     recommended_path: int = Field(ge=0, description="0-based index of the best path in paths.")
 
 
@@ -155,13 +190,18 @@ def closest_contacts(inp: PlanInput) -> list[Contact]:
     org = split_title(inp.target_company).org or inp.target_company
     school = find_school(inp.user_background)
 
-    def rank(item: tuple[int, Contact]) -> tuple[int, int]:
+    relations = {"target": 0, "at_org": 1, "worked_there": 2, "school": 3, "field": 4}
+
+    def rank(item: tuple[int, Contact]) -> tuple[int, float, int]:
         index, contact = item
+        strength = -(contact.strength or 0.0)
+        if contact.relation in relations:
+            return (relations[contact.relation], strength, index)
         if same_org(contact.company, org):
-            return (0, index)
+            return (1, strength, index)
         if same_school(contact.school, school):
-            return (1, index)
-        return (2 if contact.email else 3, index)
+            return (3, strength, index)
+        return (5 if contact.email else 6, strength, index)
 
     ranked = sorted(enumerate(inp.contacts), key=rank)
     return [contact for _, contact in ranked[:MAX_PROMPT_CONTACTS]]
@@ -249,7 +289,7 @@ class AnthropicPlanner:
                 STEPS["find_paths"],
                 self._paths_task(inp, intake, research),
                 records,
-                lambda data: self._validate_paths(data, research, context),
+                lambda data: self._validate_paths(data, research, context, inp),
             )
             plan = self._run(
                 STEPS["draft_emails"],
@@ -265,11 +305,31 @@ class AnthropicPlanner:
         self._cache_set(key, outcome)
         return outcome
 
-    def _validate_paths(self, data: dict, research: ResearchResult, context: dict) -> Strategy:
+    def _validate_paths(self, data: dict, research: ResearchResult, context: dict, inp: PlanInput) -> Strategy:
         result = PathsResult.model_validate(data)
-        return Strategy.model_validate(
+        strategy = Strategy.model_validate(
             {"target_analysis": research.target_analysis, **result.model_dump()}, context=context
         )
+        paths = ground_paths(inp, strategy.paths)
+        recommended = strategy.recommended_path
+        if target_contact(inp) is not None:
+            direct = next((i for i, p in enumerate(paths) if p.direct), None)
+            if direct is None:
+                raise ValueError(
+                    "the target is one of the person's contacts (relation 'target'): include the direct "
+                    "path, a chain with only the target, and put it first"
+                )
+            # Offered first, as the offline planner does: one email from someone they already know.
+            paths = [paths[direct], *paths[:direct], *paths[direct + 1 :]]
+            recommended = 0
+        elif any(c.relation in ("at_org", "worked_there") for c in inp.contacts):
+            first = paths[recommended].chain[0]
+            if first.person_id is None:
+                raise ValueError(
+                    "the person knows someone at the target's organisation (relation 'at_org' or "
+                    "'worked_there'): recommend a path whose first node is that contact, by exact name"
+                )
+        return strategy.model_copy(update={"paths": paths, "recommended_path": recommended})
 
     def _validate_plan(self, data: dict, strategy: Strategy, inp: PlanInput, context: dict) -> Plan:
         result = DraftsResult.model_validate(data)
@@ -299,14 +359,15 @@ class AnthropicPlanner:
     def _paths_task(inp: PlanInput, intake: str, research: ResearchResult) -> str:
         return (
             f"{intake}\n<research>\n{as_data(research.model_dump())}\n</research>\n\n"
-            "Step 2 of 3: find 2–4 introduction paths to the target, ranked by confidence, and "
-            "call `propose_paths`.\n"
+            "Step 2 of 3: find 2–4 introduction paths to the target, best first, and call "
+            "`propose_paths`.\n"
             "- chain: the people who receive an email, in order, not including the person; the "
             'last node is the target (kind "target", name exactly as in the intake), every '
             'other node has kind "intermediary".\n'
             "- degree: the number of nodes in chain (1–4). Shorter is better when it is credible.\n"
-            "- confidence: your estimate (0–1) that this route gets a reply. A path through "
-            "someone the person already knows beats one through a person they still have to find.\n"
+            "- Rank by the strength of the ties: a path through someone the person already knows "
+            "beats one through a person they still have to find, and a stronger tie beats a weaker "
+            "one. In rationale, give the evidence for each tie (from the contacts' evidence).\n"
             "- recommended_path: the 0-based index of the path you recommend.\n"
             f"Write label, role, rationale and summary in {LANGUAGE_NAMES[inp.language]}."
         )
@@ -327,8 +388,10 @@ class AnthropicPlanner:
             "the person that can be forwarded as it is.\n"
             "- The email to the target mentions who introduced them (if anyone did), says who the person is and "
             "why they are writing (paraphrase the reason), and makes one small, specific ask.\n"
-            '- Greet intermediaries known only by role generically ("Hi there," / "您好，"). '
-            "Mention the target by name in every email. Sign with the person's name.\n"
+            '- Greet intermediaries known only by role generically ("Hi there," / "您好，"), and '
+            'people the person knows by first name ("Hi Priya," / "Priya，您好！"; a Chinese name '
+            'whole, "李雷，您好！"). Mention the target by name in every email. Sign with the '
+            "person's name.\n"
             f"- Write in {LANGUAGE_NAMES[inp.language]}, {bounds}."
         )
 

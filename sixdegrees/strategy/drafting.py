@@ -252,7 +252,9 @@ class Writer:
                 "reply; even a short note pointing me to the right person would mean a lot."
             )
             sep = "" if self.zh else " "
-            parts = [self._target_greeting(), intro, sep.join([about, why]), ask]
+            opening = greeting(hop.node.name, self.language) if hop.known else self._target_greeting()
+            intro = self._known_target_opening() if hop.known and prev is None else intro
+            parts = [opening, intro, sep.join([about, why]), ask]
             parts.append(sep.join([courtesy, *PADS[(self.language, "target")][:pads]]))
             parts.append(self._signoff(with_email=True))
             return _join(parts)
@@ -268,9 +270,7 @@ class Writer:
         return "您对这个领域的判断" if self.zh else "how you think about the space"
 
     def _ask_greeting(self, hop: Hop) -> str:
-        if hop.known:
-            return f"{hop.node.name}，您好！" if self.zh else f"Hi {hop.greet_name},"
-        return "您好，" if self.zh else "Hi there,"
+        return greeting(hop.node.name if hop.known else None, self.language)
 
     def _ask_opening(self, hop: Hop, prev: Hop | None, kind: str) -> str:
         if prev is not None:
@@ -373,6 +373,11 @@ class Writer:
             return f"{self.target}您好：" if has_cjk(self.target) else f"尊敬的{self.target}："
         return f"Dear {self.target},"
 
+    def _known_target_opening(self) -> str:
+        if self.zh:
+            return "希望您一切都好！这次写信，是有一件事想直接向您请教。"
+        return "I hope you're well. I'm writing to you directly this time, with a request of my own."
+
     def _introduced_by(self, prev: Hop | None) -> str:
         if prev is None:
             return "冒昧给您写信，还请见谅。" if self.zh else "I hope you don't mind me writing to you directly."
@@ -448,6 +453,24 @@ class Writer:
             subject=subject,
             body=body,
         )
+
+
+def greeting(name: str | None, language: str) -> str:
+    """The first line of an email to `name` (None: someone known only by role).
+
+    English greets by first name ("Hi Priya,"). Chinese writes a Chinese name whole ("李雷，您好！"),
+    as people address each other by full name, and a Latin name by its first name ("Priya，您好！").
+    """
+    if name is None:
+        return "您好，" if language == "zh-hans" else "Hi there,"
+    shown = first_name(name)
+    return f"{shown}，您好！" if language == "zh-hans" else f"Hi {shown},"
+
+
+def is_greeting(line: str) -> bool:
+    """Whether a draft's first paragraph is a greeting this module writes (so it may be replaced)."""
+    line = line.strip()
+    return bool(re.fullmatch(r"(?:Hi [^\n,]{1,80},|Hi there,|[^\n，]{1,80}，您好！|您好，)", line))
 
 
 def _sentences(text: str) -> list[str]:

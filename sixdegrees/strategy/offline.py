@@ -5,9 +5,11 @@ How it thinks:
    in English and Chinese), and any school in the person's background.
 2. find_paths — turn the field into concrete kinds of intermediary (a founder backed by the
    firm, a co-author, a former colleague, a fellow alum, an event organiser, …), rank them, and
-   put real contacts first: someone at the target's organisation, then someone from the same
-   school, then anyone. A path through a person you already know always outranks a path through
-   a person you would still have to find.
+   put real contacts first: the target themself when the person already knows them (a direct
+   path), someone at the target's organisation, then someone from the same school, then anyone.
+   A path through a person you already know always outranks a path through a person you would
+   still have to find. Paths are scored by the product of their tie strengths
+   (strategy/grounding.py); a path with someone still to find has no score.
 3. draft_emails — one email per hop of the recommended path, in the person's language.
 
 The same intake always gives the same plan: wording variants are chosen by a random generator
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 
 from .drafting import Hop, Writer
 from .fields import detect_field, find_school, is_school, same_org, same_school, split_title
+from .grounding import ground_path, target_contact
 from .outcome import OperationKind, OperationRecord, PlanOutcome
 from .routes import (
     CONTACT_ROUTES,
@@ -38,10 +41,18 @@ from .routes import (
 from .schema import ChainNode, Contact, Draft, Path, Plan, PlanInput, Strategy, has_cjk, plan_context
 from .schema import clean_text as clean
 
-# Role-based routes stay below this, so a real contact (≥ 0.58) is always recommended first.
-MAX_ROLE_CONFIDENCE = 0.56
-CONTACT_CONFIDENCE = {"contact_org": 0.80, "contact_school_direct": 0.70, "contact_school": 0.64, "contact_any": 0.58}
-_TIER_ORDER = {"contact_org": 0, "contact_school": 1, "contact_any": 2}
+# Ordering weights, not probabilities (never shown): role-based routes stay below MAX_ROLE_WEIGHT,
+# so a real contact (≥ 0.58) always ranks first among paths with the same score.
+MAX_ROLE_WEIGHT = 0.56
+CONTACT_WEIGHT = {
+    "contact_org": 0.80,
+    "contact_former": 0.74,
+    "contact_school_direct": 0.70,
+    "contact_school": 0.64,
+    "contact_any": 0.58,
+}
+_TIER_ORDER = {"contact_org": 0, "contact_former": 1, "contact_school": 2, "contact_any": 3}
+DIRECT_WEIGHT = 1.0
 
 
 @dataclass
@@ -60,18 +71,25 @@ class Reading:
 @dataclass
 class Candidate:
     label: str
-    confidence: float
+    weight: float  # orders paths with equal scores; not a probability
     rationale: str
     hops: list[Hop] = field(default_factory=list)
+    score: float | None = None
+    direct: bool = False
 
     def to_path(self) -> Path:
         return Path(
             label=self.label,
             degree=len(self.hops),
-            confidence=round(self.confidence, 2),
             chain=[h.node for h in self.hops],
             rationale=self.rationale,
+            score=self.score,
+            direct=self.direct,
         )
+
+    def rank(self) -> tuple[bool, bool, float, float]:
+        """Direct first, then scored paths by score, then the rest by weight."""
+        return (not self.direct, self.score is None, -(self.score or 0.0), -self.weight)
 
 
 def _short(text: str | None, limit: int = 60) -> str | None:
@@ -186,7 +204,8 @@ class OfflinePlanner:
         hops: list[Hop] = []
         for index, node in enumerate(path.chain):
             if node.kind == "target" or index == len(path.chain) - 1:
-                hops.append(self._target_hop(reading))
+                # The node as the plan has it: a target in the person's network keeps its address.
+                hops.append(Hop(node=node, kind="target", known=index == 0 and node.person_id is not None))
                 continue
             nxt = path.chain[index + 1]
             prev = path.chain[index - 1] if index else None
@@ -197,13 +216,14 @@ class OfflinePlanner:
                 why=(
                     f"您与{reading.target}有联系（{node.role}）"
                     if zh
-                    else f"of your connection to {reading.target}: {_lower_first(node.role)}"
+                    else f"of your connection to {reading.target}: {_sentence_case(node.role)}"
                 ),
                 someone=nxt.name if zh else _lower_first(nxt.name),
                 via=(prev.name if zh else _lower_first(prev.name)) if prev else "",
                 rationale=path.rationale,
             )
-            known = bool(node.email) and any(c.email == node.email for c in inp.contacts)
+            # Someone with an address who is not still to find is someone the person named: known.
+            known = node.person_id is not None or (bool(node.email) and not node.to_find)
             hops.append(Hop(node=node, kind="contact_any" if known else "generic", text=text, known=known))
         return hops
 
@@ -219,8 +239,10 @@ class OfflinePlanner:
             parts.append(f"您的理由是“{reason}”，下面每封邮件都围绕这一点来写，让每位引荐人都清楚自己要转达什么。")
             if reading.school:
                 parts.append(f"您的{reading.school}背景还多了一条校友路径。")
-            if inp.contacts:
-                parts.append(f"您提供了{len(inp.contacts)}位联系人，我们会优先从您已经认识的人开始。")
+            if target_contact(inp) is not None:
+                parts.append(f"{target}已经在您的人脉中，所以第一条路径是您直接写信给对方。")
+            elif inp.contacts:
+                parts.append(f"您的人脉中有{len(inp.contacts)}位可能帮得上忙的人，我们会优先从您已经认识的人开始。")
             return "".join(parts)
         parts = [f"You want to reach {target} ({role}).", by_language(INSIGHT[reading.field], inp.language)]
         parts.append(
@@ -229,10 +251,13 @@ class OfflinePlanner:
         )
         if reading.school:
             parts.append(f"Your {reading.school} background opens an alumni route as well.")
-        if inp.contacts:
+        if target_contact(inp) is not None:
+            parts.append(f"{target} is already in your network, so the first path is you writing to them directly.")
+        elif inp.contacts:
             n = len(inp.contacts)
             parts.append(
-                f"You listed {n} contact{'s' if n != 1 else ''}, so the plan starts with people you already know."
+                f"Your network has {n} {'person' if n == 1 else 'people'} who may help, so the plan "
+                "starts with people you already know."
             )
         return " ".join(parts)
 
@@ -241,10 +266,43 @@ class OfflinePlanner:
     def find_paths(self, inp: PlanInput, reading: Reading) -> list[Candidate]:
         roles = self._role_candidates(inp, reading)
         contacts = self._contact_candidates(inp, reading, roles)
+        direct = self._direct_candidate(inp, reading)
+        if direct is not None:
+            contacts = [direct, *contacts[:2]]
         total = min(4, len(contacts) + 2) if contacts else 3
         chosen = contacts + roles[: total - len(contacts)]
-        chosen.sort(key=lambda c: -c.confidence)
+        for candidate in chosen:
+            self._ground(inp, candidate)
+        chosen.sort(key=Candidate.rank)
         return chosen
+
+    @staticmethod
+    def _ground(inp: PlanInput, candidate: Candidate) -> None:
+        """Tie the candidate's nodes to the person's contacts and score it (strategy/grounding.py)."""
+        path = ground_path(inp, candidate.to_path())
+        for hop, node in zip(candidate.hops, path.chain, strict=True):
+            hop.node = node
+        candidate.score, candidate.direct = path.score, path.direct
+
+    def _direct_candidate(self, inp: PlanInput, reading: Reading) -> Candidate | None:
+        """The person already knows the target: the shortest path is one email, from them."""
+        contact = target_contact(inp)
+        if contact is None:
+            return None
+        zh = inp.language == "zh-hans"
+        node = ChainNode(name=reading.target, role=reading.target_role, email=contact.email, kind="target")
+        evidence = contact.evidence or ""
+        if zh:
+            label = f"直接联系：您已经认识{reading.target}"
+            rationale = f"{reading.target}已经在您的人脉中（{evidence}）。由您亲自写信是最短的路径，不需要任何人引荐。"
+        else:
+            label = f"Directly: you already know {reading.target}"
+            rationale = (
+                f"{reading.target} is already in your network ({evidence}). Writing to them yourself is "
+                "the shortest path there is, and nobody needs to pass anything on."
+            )
+        hop = Hop(node=node, kind="target", known=True)
+        return Candidate(label=label, weight=DIRECT_WEIGHT, rationale=clean(rationale), hops=[hop])
 
     def _slots(self, inp: PlanInput, reading: Reading, **extra: str) -> dict[str, str]:
         zh = inp.language == "zh-hans"
@@ -284,30 +342,36 @@ class OfflinePlanner:
                 continue
             if kind in NEEDS_COMPANY and (not reading.org or is_school(reading.org)):
                 continue
-            confidence = base
+            weight = base
             if not reading.org and kind in {"colleague", "editor_peer", "alumni"}:
-                confidence -= 0.06
+                weight -= 0.06
             if kind == "alumni" and same_school(reading.school, reading.org):
-                kind, confidence = "alumni_inside", confidence + 0.08
+                kind, weight = "alumni_inside", weight + 0.08
             hop = self._role_hop(kind, inp, slots)
             candidates.append(
                 Candidate(
                     label=hop.text.label if hop.text else kind,
-                    confidence=min(confidence, MAX_ROLE_CONFIDENCE),
+                    weight=min(weight, MAX_ROLE_WEIGHT),
                     rationale=hop.text.rationale if hop.text else "",
                     hops=[hop, self._target_hop(reading)],
                 )
             )
-        candidates.sort(key=lambda c: -c.confidence)
+        candidates.sort(key=lambda c: -c.weight)
         return candidates
 
     def _contact_candidates(self, inp: PlanInput, reading: Reading, roles: list[Candidate]) -> list[Candidate]:
-        ranked: list[tuple[int, int, int, Contact, str]] = []
+        ranked: list[tuple[int, float, int, int, Contact, str]] = []
         for index, contact in enumerate(inp.contacts):
             name = clean(contact.name)
-            if not name or name.casefold() in {reading.target.casefold(), clean(inp.user_name).casefold()}:
+            if contact.relation == "target" or not name:
                 continue
-            if same_org(contact.company, reading.org) or same_org(contact.company, inp.target_company):
+            if name.casefold() in {reading.target.casefold(), clean(inp.user_name).casefold()}:
+                continue
+            if contact.relation == "at_org":
+                tier = "contact_org"
+            elif contact.relation == "worked_there":
+                tier = "contact_former"
+            elif same_org(contact.company, reading.org) or same_org(contact.company, inp.target_company):
                 tier = "contact_org"
             elif same_school(contact.school, reading.school) or (
                 is_school(reading.org)
@@ -318,11 +382,12 @@ class OfflinePlanner:
                 tier = "contact_any"
             about = " ".join(filter(None, [contact.title, contact.company]))
             relevant = 1 if about and reading.field != "general" and detect_field(about, "", "") == reading.field else 0
-            ranked.append((_TIER_ORDER[tier], -relevant, index, contact, tier))
-        ranked.sort(key=lambda r: r[:3])
+            strength = -(contact.strength or 0.0)
+            ranked.append((_TIER_ORDER[tier], strength, -relevant, index, contact, tier))
+        ranked.sort(key=lambda r: r[:4])
 
         candidates = []
-        for _, minus_relevant, _, contact, tier in ranked[:2]:
+        for _, _, minus_relevant, _, contact, tier in ranked[:2]:
             candidates.append(self._contact_path(inp, reading, contact, tier, roles, -minus_relevant))
         return candidates
 
@@ -360,7 +425,7 @@ class OfflinePlanner:
         hops.append(self._target_hop(reading))
         return Candidate(
             label=text.label,
-            confidence=CONTACT_CONFIDENCE[key] + 0.03 * relevant,
+            weight=CONTACT_WEIGHT[key] + 0.03 * relevant,
             rationale=text.rationale,
             hops=hops,
         )
@@ -384,20 +449,43 @@ class OfflinePlanner:
 
     def summarise(self, language: str, candidates: list[Candidate]) -> str:
         best = candidates[0]
-        n, pct, backups = len(best.hops), round(best.confidence * 100), len(candidates) - 1
+        n, backups = len(best.hops), len(candidates) - 1
+        to_find = next((h.node.name for h in best.hops if h.node.to_find), None)
+        known = any(h.known for h in best.hops)
         if language == "zh-hans":
-            return (
-                f"推荐路径：{best.label}。共需{n}封邮件，获得回复的可能性约为{pct}%。"
-                f"另有{backups}条备选路径按可能性排列在下方。每封邮件在您确认之前都只是草稿。"
+            if best.direct:
+                head = f"{best.hops[0].node.name}已经在您的人脉中，所以推荐您直接写信：只需1封邮件。"
+            else:
+                head = f"推荐路径：{best.label}。共需{n}封邮件。"
+            if best.score is not None:
+                score = f"这条路径的关系强度得分为{best.score:.2f}（路径上各段关系强度的乘积）。"
+            elif to_find and not known:
+                score = (
+                    f"您的人脉中还没有人在这条路径上，第一步需要找到：{to_find}。在找到具体的人之前，这条路径没有得分。"
+                )
+            elif to_find:
+                score = f"这条路径上还需要找到：{to_find}。在找到具体的人之前，这条路径没有得分。"
+            else:
+                score = "这条路径上的关系强度尚未测量，所以暂无得分。"
+            return f"{head}{score}另有{backups}条备选路径排列在下方。每封邮件在您确认之前都只是草稿。"
+        if best.direct:
+            head = f"You already know {best.hops[0].node.name}, so the recommended route is to write to them yourself: one email."
+        else:
+            route = best.label[0].lower() + best.label[1:]  # every label reads "Through …"
+            head = f"Recommended route: {route}. It takes {n} email{'s' if n != 1 else ''}."
+        if best.score is not None:
+            score = f"Its tie-strength score is {best.score:.2f} (the product of the strengths of its ties)."
+        elif to_find and not known:
+            score = (
+                f"Nobody in your network is on it yet, so the first step is someone to find: "
+                f"{_lower_first(to_find)}. It has no score until you know who that is."
             )
-        route = best.label[0].lower() + best.label[1:]  # every label reads "Through …"
-        emails = f"{n} email{'s' if n != 1 else ''}"
+        elif to_find:
+            score = f"It still needs someone to find ({_lower_first(to_find)}), so it has no score until you know who."
+        else:
+            score = "Its ties have no measured strength yet, so it has no score."
         backup_text = f"{backups} backup route{'s are' if backups != 1 else ' is'}"
-        return (
-            f"Recommended route: {route}. It takes {emails}, and we put the chance of a reply at "
-            f"about {pct}%. {backup_text} ranked below. Every email stays a draft until you "
-            "approve it."
-        )
+        return f"{head} {score} {backup_text} ranked below. Every email stays a draft until you approve it."
 
     # ---- drafts ------------------------------------------------------------------------------
 
@@ -427,6 +515,17 @@ class OfflinePlanner:
             duration_ms=round((time.perf_counter() - started) * 1000),
             result=result,
         )
+
+
+def _sentence_case(text: str) -> str:
+    """ "Runs a company" reads as "runs a company" after a colon; "PhD student", "Stripe" keep theirs."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower() and text.split()[0].lower() in _VERBISH:
+        return text[0].lower() + text[1:]
+    return _lower_first(text)
+
+
+# First words of route roles (routes.py) that are not names: "Has worked…", "Runs…", "Organises…".
+_VERBISH = {"has", "runs", "organises", "works", "shares", "studied", "invests", "co-invests", "leads", "is"}
 
 
 def _lower_first(text: str) -> str:

@@ -333,6 +333,27 @@ CONTACT_ROUTES: dict[str, dict[str, RouteText]] = {
             "是最有力的第一跳。",
         ),
     },
+    "contact_former": {
+        "en": _r(
+            name="",
+            role="Someone you know who worked at {org}",
+            label="Through {contact}, who worked at {org}",
+            why="you worked at {org} and may still know {target}, or someone close to {target}'s team",
+            someone="",
+            via="",
+            rationale="You already know {contact}, who used to work at {org}. Former colleagues keep "
+            "in touch, and they are free to make an introduction.",
+        ),
+        "zh-hans": _r(
+            name="",
+            role="您认识的、曾在{org}工作的人",
+            label="通过曾在{org}工作的{contact}",
+            why="您曾在{org}工作，也许仍然认识{target}，或者认识{target}团队里的人",
+            someone="",
+            via="",
+            rationale="您已经认识{contact}，而{contact}曾在{org}工作。前同事之间常有联系，也更方便帮忙引荐。",
+        ),
+    },
     "contact_school": {
         "en": _r(
             name="",
@@ -380,8 +401,8 @@ CONTACT_ROUTES: dict[str, dict[str, RouteText]] = {
     },
 }
 
-# Route kinds worth trying per field, with a base confidence (chance of a reply through this route
-# when the intermediary still has to be found). Contacts the person knows rank above all of these.
+# Route kinds worth trying per field, with an ordering weight among routes whose intermediary
+# still has to be found (never shown, not a probability). Contacts the person knows rank above all.
 FIELD_ROUTES: dict[str, tuple[tuple[str, float], ...]] = {
     "vc": (
         ("portfolio_founder", 0.55),

@@ -175,8 +175,16 @@ def _normalize_language(value: Any) -> Any:
     return value
 
 
+Relation = Literal["target", "at_org", "worked_there", "school", "field"]
+Strength = Annotated[float, Field(ge=0, le=1)]
+
+
 class Contact(BaseModel):
-    """Someone the person already knows (from their address book or the network app)."""
+    """Someone the person already knows (from their address book or the network app).
+
+    Contacts from the network (network/candidates.py) carry their id, the tie's strength, the
+    evidence for it and how they relate to the target; contacts typed elsewhere may lack them.
+    """
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
@@ -185,6 +193,10 @@ class Contact(BaseModel):
     company: OptionalField = None
     title: OptionalField = None
     school: OptionalField = None
+    person_id: OptionalField = None
+    strength: Strength | None = None
+    evidence: OptionalField = None
+    relation: Relation | None = None
 
 
 class PlanInput(BaseModel):
@@ -210,22 +222,37 @@ class PlanInput(BaseModel):
 
 
 class ChainNode(BaseModel):
-    """One person an email goes to. Unknown people are named by their role, never `[Name]`."""
+    """One person an email goes to. Unknown people are named by their role, never `[Name]`.
+
+    `strength` and `evidence` describe the tie that leads to this node (from the person, or from
+    the node before): known for the person's own contacts, a stated prior for a colleague's tie
+    to the target (strategy/grounding.py), None when nobody can know it. A node nobody has named
+    yet is `to_find`: its name says whom to look for.
+    """
 
     name: Name = Field(description="Real name, or a descriptive role such as 'A former colleague of Jane Doe at Acme'.")
     role: Role = Field(description="Who this person is and why they can help.")
     email: Email = Field(default=None, description="Only a real address from the person's contacts.")
     kind: Literal["intermediary", "target"]
+    person_id: str | None = None
+    strength: Strength | None = None
+    evidence: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
+    to_find: bool = False
 
 
 class Path(BaseModel):
-    """One way to the target. `degree` = hops = emails = len(chain) = intermediaries + 1."""
+    """One way to the target. `degree` = hops = emails = len(chain) = intermediaries + 1.
+
+    `score` is the product of the strengths of the path's ties (None while one of them is
+    unknown, e.g. a role still to find); nothing here guesses a chance of a reply.
+    """
 
     label: Label = Field(description="A short name for this route.")
     degree: int = Field(ge=1, le=4, description="Number of hops: len(chain).")
-    confidence: float = Field(ge=0, le=1, description="Chance this route gets a reply, 0–1.")
     chain: list[ChainNode] = Field(min_length=1, max_length=4)
     rationale: Paragraph = Field(description="Why this path.")
+    score: Strength | None = None
+    direct: bool = False  # the person already knows the target: the path is one email
 
     @model_validator(mode="after")
     def _chain_is_consistent(self) -> Path:

@@ -23,6 +23,7 @@ from sixdegrees.accounts.access import is_signed_in_owner, visible_campaigns
 from sixdegrees.campaigns.models import Campaign
 from sixdegrees.campaigns.plan import plan_or_empty
 from sixdegrees.campaigns.serialize import campaign_detail, status_label
+from sixdegrees.network.models import Person
 from sixdegrees.outreach.approval import EDIT_FIELDS
 from sixdegrees.outreach.models import EmailOutreach
 from sixdegrees.web import chain as chain_layout
@@ -96,7 +97,9 @@ def elapsed_words(minutes: int) -> str:
 # --- One campaign ----------------------------------------------------------------------------
 
 
-def _email_view(email: EmailOutreach, roles: dict[int, str], now: dt.datetime) -> dict[str, Any]:
+def _email_view(
+    email: EmailOutreach, roles: dict[int, str], now: dt.datetime, to_find: dict[int, bool] | None = None
+) -> dict[str, Any]:
     status = email.status
     deadline = email.sent_at + dt.timedelta(hours=REPLY_WINDOW_HOURS) if email.sent_at else None
     if status == "draft":
@@ -132,6 +135,7 @@ def _email_view(email: EmailOutreach, roles: dict[int, str], now: dt.datetime) -
         "intent": REPLY_INTENTS.get(email.reply_intent, email.reply_intent),
         "error": email.error_message,
         "follow_up": follow_up,
+        "to_find": bool(to_find and to_find.get(email.hop)) and status == "draft",
         "went_out": status in ("sent", "replied"),
         "no_reply": status == "sent",
     }
@@ -217,8 +221,9 @@ def campaign_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]
     selected = data["selected_path"] or {}
     chain = selected.get("chain") or []
     roles = {hop: node.get("role", "") for hop, node in enumerate(chain) if hop}
+    to_find = {hop: bool(node.get("to_find")) for hop, node in enumerate(chain) if hop}
     email_rows = list(campaign.emails.all().order_by("hop", "created_at"))
-    emails = [_email_view(e, roles, now) for e in email_rows]
+    emails = [_email_view(e, roles, now, to_find) for e in email_rows]
     selected_index = selected.get("index", -1)
     plan, unreadable = plan_or_empty(campaign)
     paths = []
@@ -230,10 +235,14 @@ def campaign_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]
                 "rank": i + 1,
                 "label": path.label,
                 "degree": path.degree or len(nodes),
-                "confidence": path.confidence,
-                "confidence_pct": round(path.confidence * 100) if path.confidence is not None else None,
+                "score": path.score,
+                "has_role": any(node.fillable for node in path.chain),
                 "rationale": path.rationale,
                 "nodes": nodes,
+                "hops": [
+                    {"name": node.name, "strength": node.strength, "evidence": node.evidence, "to_find": node.fillable}
+                    for node in path.chain
+                ],
                 "selected": i == selected_index,
                 "recommended": i == plan.recommended_path,
             }
@@ -276,6 +285,12 @@ def campaign_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]
         "can_regenerate": "regenerate" in data["actions"],
         "plan_unreadable": unreadable is not None,
         "needs_signin": not signed_in_owner,
+        # Only the signed-in owner may search their network from a step still to find.
+        "network_unused": signed_in_owner
+        and plan.network_used is False
+        and "regenerate" in data["actions"]
+        and Person.objects.filter(owner=campaign.owner, hidden=False).exists(),
+        "can_fill_roles": signed_in_owner and campaign.status in (Campaign.Status.READY, Campaign.Status.IN_PROGRESS),
         "owner_pending": not campaign.owner_confirmed,
         "owner_email": campaign.owner.email,
         "poll_seconds": POLL_SECONDS_PROCESSING if campaign.status == Campaign.Status.PROCESSING else POLL_SECONDS,
@@ -375,4 +390,8 @@ def js_strings() -> dict[str, str]:
         "showing": _("Showing %(count)s of %(total)s emails"),
         "emailTo": _("Email to %(name)s"),
         "preview": _("Email preview"),
+        "searching": _("Searching your network…"),
+        "nobodyFound": _("Nobody in your network matches. Type their name and address instead."),
+        "choose": _("Choose %(name)s"),
+        "filling": _("Saving who this is…"),
     }

@@ -120,7 +120,7 @@
     // The badge is its own live region; a finished plan is worth saying in words.
     if (oldStatus === "processing" && data.status === "ready") announce(strings.planReady);
     if (!force && previous === signature) return Promise.resolve(false);
-    if (busyEditing()) {
+    if (busyEditing() || (!force && fillingRole())) {
       state.pendingSwap = true;
       return Promise.resolve(false);
     }
@@ -476,6 +476,13 @@
       });
   }
 
+  /* ---- "I know who this is" (dashboard_fill_role.js): no swap under the person's cursor ---- */
+
+  function fillingRole() {
+    var active = document.activeElement;
+    return !!(active && active.closest && active.closest("[data-fill-role]"));
+  }
+
   /* ---- Connections filters --------------------------------------------------------------- */
 
   function applyFilter() {
@@ -569,6 +576,11 @@
     initTabs();
     root.addEventListener("click", onClick);
     root.addEventListener("submit", onSubmit);
+    // dashboard_fill_role.js says when it changed the campaign: show it now.
+    root.addEventListener("sixdegrees:changed", function (event) {
+      announce(event.detail || strings.updated);
+      poll(true);
+    });
     applyFilter();
     if (root.getAttribute("data-campaign")) {
       initModal();

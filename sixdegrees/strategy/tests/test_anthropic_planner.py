@@ -164,7 +164,7 @@ def test_a_client_error_is_not_retried(fake_anthropic):
 def _broken_paths(request):
     data = valid_input(request)
     data["paths"][0]["chain"][0]["name"] = "[Name], a partner's friend"
-    data["paths"][1]["confidence"] = 1.7
+    data["paths"][1]["degree"] = 7
     return tool_reply(request.tool, data)
 
 
@@ -183,7 +183,7 @@ def test_an_invalid_tool_input_is_repaired_once(fake_anthropic):
     [result] = repair[2]["content"]
     assert result["type"] == "tool_result" and result["is_error"] is True
     assert result["tool_use_id"] == repair[1]["content"][0]["id"]
-    assert "placeholder" in result["content"] and "confidence" in result["content"]
+    assert "placeholder" in result["content"] and "degree" in result["content"]
     paths_op = outcome.operations[1]
     assert paths_op.input_tokens == 2 * USAGE["input_tokens"]
     assert "repair" in paths_op.description

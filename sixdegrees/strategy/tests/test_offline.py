@@ -70,8 +70,14 @@ def test_offline_plan_is_complete_and_well_written(fields):
 
     strategy = plan.strategy
     assert 2 <= len(strategy.paths) <= 4
-    confidences = [p.confidence for p in strategy.paths]
-    assert confidences == sorted(confidences, reverse=True)
+    # Scored paths (every tie known) come first, best score first; nobody invents a chance of a reply.
+    scores = [p.score for p in strategy.paths]
+    known = [s for s in scores if s is not None]
+    assert scores[: len(known)] == sorted(known, reverse=True)
+    assert all(not hasattr(p, "confidence") for p in strategy.paths)
+    for path in strategy.paths:
+        if any(node.to_find for node in path.chain):
+            assert path.score is None
     assert strategy.recommended_path == 0
     for path in strategy.paths:
         assert path.degree == len(path.chain)

@@ -86,8 +86,8 @@ def test_a_good_path_validates():
     ("changes", "message"),
     [
         ({"degree": 3}, "degree must equal the number of nodes"),
-        ({"confidence": 1.2}, "less than or equal to 1"),
-        ({"confidence": -0.1}, "greater than or equal to 0"),
+        ({"score": 1.2}, "less than or equal to 1"),
+        ({"score": -0.1}, "greater than or equal to 0"),
         ({"chain": [_node("Jane Doe"), _node("Someone", "target")][::-1]}, "last node"),
         ({"chain": [_node("Connection 1"), _node("Jane Doe", "target")]}, "placeholder"),
         ({"label": "  "}, "at least 1 character"),
