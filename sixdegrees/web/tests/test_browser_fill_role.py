@@ -51,13 +51,13 @@ def test_fill_a_step_from_the_network_and_see_the_draft_change(browser, live_ser
     hop.get_by_text(words["fill"]).click()
     hop.get_by_label(words["search"]).press_sequentially("Ravi")
     choose = hop.get_by_role("button", name=words["choose"])
-    expect(choose).to_be_visible()
+    expect(choose).to_be_visible(timeout=15000)  # the search waits for a pause in typing
     violations = run_axe(page)
     assert violations == [], violations
     choose.click()
 
     hop = page.locator(f'[data-email-id="{draft.id}"]')
-    expect(hop.locator(".hop__meta dd").first).to_have_text("ravi@menon.bakery")
+    expect(hop.locator(".hop__meta dd").first).to_have_text("ravi@menon.bakery", timeout=15000)
     expect(hop.locator(".hop__name")).to_have_text("Ravi Menon")
     expect(hop.locator(".hop__excerpt")).to_contain_text(GREETING[language])
     expect(hop.locator("[data-fill-role]")).to_have_count(0)
