@@ -66,7 +66,7 @@ def main() -> None:
     # because each imports this module for `cli`. These modules load before setup_django(), so
     # their commands import models (and what imports models) inside the command body: the one
     # place function-level imports of sixdegrees modules are the rule.
-    from sixdegrees.cli import backup, billing, db, demo, importing, ops, outbox, running  # noqa: F401
+    from sixdegrees.cli import backup, billing, contacts, db, demo, importing, ops, outbox, running  # noqa: F401
 
     cli(prog_name="sixdegrees")
 

@@ -1,6 +1,6 @@
 """`sixdegrees contacts scan-mailbox`: read a person's mailbox headers and measure their ties.
 
-The lead attaches `scan_mailbox_command` to the `contacts` group (cli/contacts.py).
+cli/contacts.py attaches `scan_mailbox_command` to the `contacts` group.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import click
 
 from sixdegrees.cli.database import needs_database
 from sixdegrees.cli.output import emit_json, json_option
+from sixdegrees.cli.owners import owner_by_email
 
 # Commands import models, and the modules that import them, inside their bodies: this module is
 # imported before Django is set up (LazyDjangoGroup in cli/__init__.py sets it up per command).
@@ -40,7 +41,7 @@ class _Progress:
 
 
 @click.command("scan-mailbox")
-@click.option("--user", "email", required=True, help="The account whose own connected mailbox is read.")
+@click.option("--owner", "email", required=True, help="The account whose own connected mailbox is read.")
 @click.option("--quiet", is_flag=True, help="No progress bar on stderr.")
 @json_option
 @needs_database
@@ -52,15 +53,12 @@ def scan_mailbox_command(email: str, quiet: bool, as_json: bool) -> None:
     their person a measured strength); newsletters, no-reply senders and one-way mail do not.
     A strength the person corrected by hand stays as they set it.
 
-    Example: sixdegrees contacts scan-mailbox --user alice@example.com
+    Example: sixdegrees contacts scan-mailbox --owner alice@example.com
     """
-    from sixdegrees.accounts.models import User
     from sixdegrees.network.models import MailboxScan
     from sixdegrees.network.scanning import ScanRefused, scan_mailbox, summary
 
-    owner = User.objects.filter(email__iexact=email.strip()).first()
-    if owner is None:
-        raise click.ClickException(f"No account with the address {email}.")
+    owner = owner_by_email(email)
     progress = _Progress(quiet or as_json)
     try:
         record = scan_mailbox(owner, progress=progress)

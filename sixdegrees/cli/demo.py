@@ -26,8 +26,9 @@ from sixdegrees.cli.output import emit_json, json_option
 def demo(people: int, contacts: int, seed: int, reset: bool, as_json: bool) -> None:
     """Create demo people, each with a network of fictional contacts, to try SixDegrees with.
 
-    Everything is made up: the accounts are on demo.sixdegrees.invalid and every contact's
-    address is on a .invalid domain, which is reserved (RFC 6761) and never resolves, so no
+    Everything is made up: the accounts are on demo.sixdegrees.example and every contact's
+    address is on a domain reserved for examples (RFC 2606: the .example top-level domain,
+    which never resolves, and example.net and example.org, which nobody can register), so no
     mail can ever reach anyone; phones are in the ranges kept for fiction (555-01xx, 020 7946
     0xxx); organisations are sample names (Northwind Ventures, Contoso Labs, Contoso
     University). Running it again adds nothing already there. --reset removes only the demo
@@ -108,7 +109,7 @@ def _print(data: dict[str, Any]) -> None:
     if sign_in["mailbox_configured"]:
         click.echo(
             "A mailbox is configured, so the code would go out by SMTP, and nothing can be delivered to"
-            " .invalid: unset GMAIL_APP_PASSWORD to try the demo (codes then land in the local outbox)."
+            " a demo address: unset GMAIL_APP_PASSWORD to try the demo (codes then land in the local outbox)."
         )
     else:
         click.echo(f"No mailbox is configured, so the sign-in code is written to {sign_in['codes_in']}/ (newest file).")

@@ -9,12 +9,10 @@ import click
 
 from sixdegrees.cli import cli
 from sixdegrees.cli.database import needs_database
-from sixdegrees.cli.output import emit_json, json_option
+from sixdegrees.cli.output import SHOWN, emit_json, json_option, print_list
 
 # Commands import models, and the modules that import them, inside their bodies: this module is
 # imported before Django is set up (LazyDjangoGroup in cli/__init__.py sets it up per command).
-
-SHOWN = 20  # orphans, skipped rows and warnings listed in full before "… and N more"
 
 
 @cli.command("import-d1")
@@ -61,12 +59,12 @@ def _print_report(data: dict[str, Any]) -> None:
             f"{name} ({rows} row{'' if rows == 1 else 's'})" for name, rows in data["ignored_tables"].items()
         )
         click.echo(f"Ignored platform tables: {ignored}")
-    _print_list(
+    print_list(
         "Orphans",
         [f"{o['table']} {o['id']}: {o['reason']} ({o['action']})" for o in data["orphans"]],
     )
-    _print_list("Skipped, not orphans", [f"{s['table']} {s['id']}: {s['reason']}" for s in data["skipped"]])
-    _print_list("Warnings", [f"{w['table']} {w['id']}: {w['message']}" for w in data["warnings"]])
+    print_list("Skipped, not orphans", [f"{s['table']} {s['id']}: {s['reason']}" for s in data["skipped"]])
+    print_list("Warnings", [f"{w['table']} {w['id']}: {w['message']}" for w in data["warnings"]])
     for note in data["notes"]:
         click.echo(f"Note: {note}")
     if data["nothing_new"]:
@@ -75,16 +73,6 @@ def _print_report(data: dict[str, Any]) -> None:
         click.echo("Dry run: rolled back, nothing was written.")
     elif not data["nothing_new"]:
         click.echo("Done: everything above was written in one transaction.")
-
-
-def _print_list(title: str, lines: list[str]) -> None:
-    if not lines:
-        return
-    click.echo(f"{title} ({len(lines)}):")
-    for line in lines[:SHOWN]:
-        click.echo(f"  {line}")
-    if len(lines) > SHOWN:
-        click.echo(f"  … and {len(lines) - SHOWN} more (use --json to see all)")
 
 
 __all__ = ["import_d1"]

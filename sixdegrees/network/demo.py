@@ -5,15 +5,20 @@ demo, signing in as a demo person and starting a campaign for someone at Northwi
 a path through a named contact, with their address in the To and the strength behind it.
 
 Everything here is fictional and can never reach anyone:
-- every address is on a `.invalid` domain (RFC 6761 reserves `.invalid`: it never resolves, so no
-  mail can be delivered), the demo accounts on DEMO_DOMAIN;
+- every address is on a domain reserved for examples (RFC 2606, RFC 6761 §6.5), which belongs to
+  no one: work addresses and the demo accounts (DEMO_DOMAIN) under the `.example` top-level
+  domain, which is never delegated, so it never resolves; personal ones at example.net and
+  example.org, which IANA holds for documentation and nobody can register. Unlike `.invalid`, these are addresses
+  email-validator accepts, so the demo's people are keyed, matched and merged exactly as imported
+  ones are (an export naming one of them merges into them), and a work address's domain gives its
+  organisation ("northwind-ventures.example" → "northwind ventures"), as a real one would;
 - phones are in ranges reserved for fiction: +1 NPA 555-0100…0199 (NANPA) and 020 7946 0xxx
   (Ofcom's London drama range);
 - organisations are Microsoft's sample companies (Contoso, Northwind, Fabrikam…) and invented
   universities;
-- profile URLs are on PROFILE_HOST, under `.invalid` too, and `linkedin_handle` stays empty: a
+- profile URLs are on PROFILE_HOST, under `.example` too, and `linkedin_handle` stays empty: a
   `linkedin.com/in/demo-…` URL could be a real member's handle (members choose them), so it could
-  point at a real person; a `.invalid` host cannot.
+  point at a real person; a `.example` host cannot.
 
 Rows are recognisable: the owners are the demo accounts, and every source fingerprint starts
 with FINGERPRINT_PREFIX (demo_install.py writes them and removes them).
@@ -31,8 +36,8 @@ from dataclasses import dataclass, replace
 from sixdegrees.network.models import SourceKind
 from sixdegrees.network.observed import Observed
 
-DEMO_DOMAIN = "demo.sixdegrees.invalid"
-PROFILE_HOST = "profiles.demo.sixdegrees.invalid"
+DEMO_DOMAIN = "demo.sixdegrees.example"
+PROFILE_HOST = "profiles.demo.sixdegrees.example"
 FINGERPRINT_PREFIX = "demo-"
 MAX_PEOPLE = 8
 MIN_CONTACTS = 40  # room for the anchors, the duplicates and the shared people
@@ -54,7 +59,7 @@ DEMO_PEOPLE = (
 @dataclass(frozen=True)
 class Organisation:
     name: str
-    domain: str  # for work addresses; under .invalid
+    domain: str  # for work addresses; under .example
     titles: tuple[str, ...]
     spellings: tuple[str, ...] = ()  # how exports also write it ("Northwind Ventures LLC")
 
@@ -62,40 +67,40 @@ class Organisation:
 ORGANISATIONS = (
     Organisation(
         "Northwind Ventures",
-        "northwind-ventures.invalid",
+        "northwind-ventures.example",
         ("Partner", "Principal", "Associate", "Venture Partner", "Platform Lead", "Analyst"),
         ("Northwind Ventures LLC", "northwind ventures"),
     ),
     Organisation(
         "Contoso Labs",
-        "contoso-labs.invalid",
+        "contoso-labs.example",
         ("Staff Engineer", "Research Scientist", "Engineering Manager", "Product Manager", "Designer"),
         ("Contoso Labs, Inc.",),
     ),
-    Organisation("Fabrikam Robotics", "fabrikam.invalid", ("Founder", "CTO", "Mechanical Engineer", "Head of Sales")),
-    Organisation("Adventure Works", "adventure-works.invalid", ("Marketing Director", "Account Executive", "COO")),
-    Organisation("Tailspin Toys", "tailspin-toys.invalid", ("Product Designer", "Head of Growth", "Data Analyst")),
-    Organisation("Woodgrove Bank", "woodgrove-bank.invalid", ("Relationship Manager", "Risk Analyst", "VP Strategy")),
-    Organisation("Litware Health", "litware.invalid", ("Clinical Lead", "Software Engineer", "Regulatory Affairs")),
-    Organisation("Proseware Systems", "proseware.invalid", ("Solutions Architect", "Sales Engineer", "CEO")),
-    Organisation("Trey Research", "trey-research.invalid", ("Research Director", "Lab Manager", "Scientist")),
-    Organisation("Wide World Importers", "wideworld.invalid", ("Logistics Manager", "Buyer", "Country Manager")),
-    Organisation("Fourth Coffee", "fourth-coffee.invalid", ("Store Operations Lead", "Brand Manager")),
-    Organisation("Lucerne Publishing", "lucerne-publishing.invalid", ("Editor", "Rights Manager", "Publisher")),
+    Organisation("Fabrikam Robotics", "fabrikam.example", ("Founder", "CTO", "Mechanical Engineer", "Head of Sales")),
+    Organisation("Adventure Works", "adventure-works.example", ("Marketing Director", "Account Executive", "COO")),
+    Organisation("Tailspin Toys", "tailspin-toys.example", ("Product Designer", "Head of Growth", "Data Analyst")),
+    Organisation("Woodgrove Bank", "woodgrove-bank.example", ("Relationship Manager", "Risk Analyst", "VP Strategy")),
+    Organisation("Litware Health", "litware.example", ("Clinical Lead", "Software Engineer", "Regulatory Affairs")),
+    Organisation("Proseware Systems", "proseware.example", ("Solutions Architect", "Sales Engineer", "CEO")),
+    Organisation("Trey Research", "trey-research.example", ("Research Director", "Lab Manager", "Scientist")),
+    Organisation("Wide World Importers", "wideworld.example", ("Logistics Manager", "Buyer", "Country Manager")),
+    Organisation("Fourth Coffee", "fourth-coffee.example", ("Store Operations Lead", "Brand Manager")),
+    Organisation("Lucerne Publishing", "lucerne-publishing.example", ("Editor", "Rights Manager", "Publisher")),
     Organisation(
         "Contoso University",
-        "contoso-university.invalid",
+        "contoso-university.example",
         ("Professor of Computer Science", "Associate Professor", "Postdoctoral Researcher", "PhD Candidate"),
     ),
     Organisation(
         "Northwind Institute of Technology",
-        "northwind-tech.invalid",
+        "northwind-tech.example",
         ("Professor of Robotics", "Lecturer", "Research Fellow", "Director of Admissions"),
     ),
-    Organisation("Tailspin State University", "tailspin-state.invalid", ("Dean of Engineering", "Assistant Professor")),
+    Organisation("Tailspin State University", "tailspin-state.example", ("Dean of Engineering", "Assistant Professor")),
 )
 NORTHWIND, CONTOSO, CONTOSO_UNIVERSITY = ORGANISATIONS[0], ORGANISATIONS[1], ORGANISATIONS[12]
-PERSONAL_DOMAINS = ("postbox.invalid", "letterbox.invalid")  # fictional free mail
+PERSONAL_DOMAINS = ("example.net", "example.org")  # the demo's free mail
 
 # (given names, family names, written in Chinese characters?). The characters' pool lines up with
 # the pinyin pool before it, so a person written 张伟 gets the address zhang.wei@….

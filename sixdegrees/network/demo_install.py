@@ -1,5 +1,9 @@
 """Writing the demo networks (network/demo.py) to the database, and removing them again.
 
+Each contact's addresses, phones and organisation key are worked out by the import's own
+`importing_entries.prepare`, so a demo person is stored exactly as the same person imported from
+an export would be, and a later import of that person merges into them instead of adding a twin.
+
 Installing twice adds nothing the second time: a contact whose source fingerprint is already
 there is left as it is (with any correction the person made to it). `remove_demo` deletes only the
 demo accounts, and with them, by cascade, only their own rows: a real person's network, which
@@ -15,9 +19,10 @@ from django.db import transaction
 
 from sixdegrees.accounts.models import User
 from sixdegrees.network.demo import DEMO_DOMAIN, FINGERPRINT_PREFIX, DemoContact, DemoNetwork, build_demo
+from sixdegrees.network.formats import Entry
+from sixdegrees.network.importing_entries import Prepared, prepare
 from sixdegrees.network.models import DuplicateCandidate, Person, PersonEmail, PersonPhone, PersonSource
 from sixdegrees.network.names import likely_same_person
-from sixdegrees.network.organisations import organisation_key
 from sixdegrees.network.people import effective_strength
 from sixdegrees.network.strength import strength
 
@@ -91,17 +96,15 @@ def _install_network(network: DemoNetwork, now: dt.datetime) -> OwnerReport:
         if any(source.fingerprint in present for source in contact.sources):
             report.unchanged += 1
             continue
-        person = _person(owner, contact, now)
+        item = _prepared(contact)
+        person = _person(owner, contact, item, now)
         made[index] = person
         people.append(person)
-        for position, address in enumerate(contact.emails):
-            # The stored key is the lower-cased address: email_key() refuses `.invalid`, by design.
-            key = address.lower()
+        for position, (address, key) in enumerate(item.emails):
             if key not in taken_emails:
                 taken_emails.add(key)
                 emails.append(PersonEmail(person=person, owner=owner, address=address, key=key, position=position))
-        for number in contact.phones:
-            key = "+" + "".join(ch for ch in number if ch.isdigit())
+        for number, key in item.phones:
             if key not in taken_phones:
                 taken_phones.add(key)
                 phones.append(PersonPhone(person=person, owner=owner, number=number, key=key))
@@ -134,14 +137,37 @@ def _install_network(network: DemoNetwork, now: dt.datetime) -> OwnerReport:
     return report
 
 
-def _person(owner: User, contact: DemoContact, now: dt.datetime) -> Person:
+def _prepared(contact: DemoContact) -> Prepared:
+    """The contact as an export row, through the import's rules; every address and phone must survive."""
+    item = prepare(
+        Entry(
+            line=0,
+            source=contact.sources[0].kind,
+            full_name=contact.name,
+            given_name=contact.given_name,
+            family_name=contact.family_name,
+            emails=contact.emails,
+            phones=contact.phones,
+            profile_url=contact.profile_url,
+            organisation=contact.organisation,
+            title=contact.title,
+            connected_on=None,
+        )
+    )
+    if len(item.emails) != len(contact.emails) or len(item.phones) != len(contact.phones):
+        # The data set is ours: an address the import would drop is a bug in demo.py, not data to skip.
+        raise ValueError(f"demo contact {contact.key}: an address or phone the import would not keep")
+    return item
+
+
+def _person(owner: User, contact: DemoContact, item: Prepared, now: dt.datetime) -> Person:
     person = Person(
         owner=owner,
         name=contact.name,
         given_name=contact.given_name,
         family_name=contact.family_name,
         organisation=contact.organisation,
-        organisation_key=organisation_key(contact.organisation),
+        organisation_key=item.organisation_key,
         title=contact.title,
         profile_url=contact.profile_url,
         strength_override=contact.strength_override,

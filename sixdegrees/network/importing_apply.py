@@ -51,7 +51,7 @@ from sixdegrees.network.models import (
     PersonSource,
     SourceKind,
 )
-from sixdegrees.network.names import REVIEW_THRESHOLD, likely_same_person
+from sixdegrees.network.names import Colleagues
 
 ADDED, MERGED, UNCHANGED, REVIEW = "added", "merged", "unchanged", "review"
 KEY_CONFLICT_SCORE = 1.0  # the pair shares an exact key: as sure as it gets, still the owner's call
@@ -113,7 +113,7 @@ class Applier:
         self.by_handle: dict[str, str] = {}
         self.fingerprints: set[tuple[str, str]] = set()  # (kind, fingerprint) already stored
         self.looked_up: set[tuple[str, str]] = set()  # ("email"|"phone"|"handle"|"fp:<kind>", value)
-        self.by_organisation: dict[str, dict[str, str]] = {}  # organisation key -> {person id: name}
+        self.by_organisation: dict[str, Colleagues] = {}  # organisation key -> the people there
         self.pairs: set[frozenset[str]] = set()  # duplicate pairs known to exist
 
     # --- reading what a chunk needs -------------------------------------------------------------
@@ -151,13 +151,13 @@ class Applier:
         self._load_people({person_id for person_id in wanted if person_id and person_id not in self.known})
         organisations = self._unseen("org", (item.organisation_key for item in chunk))
         for org in organisations:
-            self.by_organisation.setdefault(org, {})
+            self.by_organisation.setdefault(org, Colleagues())
         if organisations:
             org_rows = Person.objects.filter(owner=owner, organisation_key__in=organisations).values_list(
                 "organisation_key", "id", "name"
             )
             for org, person_id, name in org_rows:
-                self.by_organisation[org][person_id] = name
+                self.by_organisation[org].add(person_id, name)
 
     def _load_people(self, ids: set[str]) -> None:
         if not ids:
@@ -278,10 +278,11 @@ class Applier:
     def _move_organisation(self, person: Person, org_key: str) -> None:
         if person.organisation_key == org_key:
             return
-        self.by_organisation.get(person.organisation_key, {}).pop(person.pk, None)
+        if person.organisation_key in self.by_organisation:
+            self.by_organisation[person.organisation_key].remove(person.pk)
         person.organisation_key = org_key
         if org_key in self.by_organisation:
-            self.by_organisation[org_key][person.pk] = person.name
+            self.by_organisation[org_key].add(person.pk, person.name)
 
     def _add_keys(self, known: Known, item: Prepared, pending: Pending) -> None:
         for address, key in item.emails:
@@ -303,13 +304,11 @@ class Applier:
         org = person.organisation_key
         if not org:
             return False
-        colleagues = self.by_organisation.setdefault(org, {})
+        colleagues = self.by_organisation.setdefault(org, Colleagues())
         opened = False
-        for other_id, other_name in colleagues.items():
-            score = likely_same_person((person.name, org), (other_name, org))
-            if score is not None and score >= REVIEW_THRESHOLD:
-                opened = self._open_pair(other_id, person.pk, score, pending) or opened
-        colleagues[person.pk] = person.name
+        for other_id, score in colleagues.lookalikes(person.name, org):
+            opened = self._open_pair(other_id, person.pk, score, pending) or opened
+        colleagues.add(person.pk, person.name)
         return opened
 
     def _open_pair(self, first: str, second: str, score: float, pending: Pending) -> bool:

@@ -1,10 +1,16 @@
-"""Background tasks for the network. Each only names the row to look at; the row is the truth."""
+"""Background tasks for the network. Each only names the row to look at; the row is the truth.
+
+The worker registers tasks by importing each app's `tasks` module (autodiscover_modules("tasks")),
+and only those: a task defined elsewhere is unknown to it, so the consumer drops its messages.
+The mailbox scan's task lives in scan_tasks.py and is imported here so the worker knows it.
+"""
 
 from __future__ import annotations
 
 from huey.contrib.djhuey import db_task
 
 from sixdegrees.network import importing
+from sixdegrees.network.scan_tasks import scan_mailbox_task
 
 
 @db_task()
@@ -25,3 +31,6 @@ def import_contacts(import_id: str) -> dict[str, int | str]:
 def enqueue_import(sender: object, import_id: str, **kwargs: object) -> None:
     """Receiver of importing.import_queued (connected in NetworkConfig.ready)."""
     import_contacts(import_id)
+
+
+__all__ = ["enqueue_import", "import_contacts", "scan_mailbox_task"]

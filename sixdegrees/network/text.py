@@ -1,4 +1,7 @@
-"""Folding text for comparison: one form for "Société", "SOCIETE" and "société".
+"""Telling scripts apart and folding text for comparison: one form for "Société", "SOCIETE" and "société".
+
+The one home of these rules: the network (names, organisations) and the planner (greetings,
+draft lengths, names) both use them.
 
 Latin, Greek, Cyrillic and other alphabets are transliterated to ASCII with anyascii, so an
 accent typed in one address book and left out in another still meets. Chinese, Japanese and
@@ -14,15 +17,25 @@ import unicodedata
 
 from anyascii import anyascii
 
-# Han (with the extension planes), kana and Hangul; CJK punctuation is left out on purpose so that
-# "、" and "。" fold to ASCII punctuation like any other.
-_CJK = "\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
-CJK_RUN = re.compile(f"([{_CJK}]+)")
-_HAS_CJK = re.compile(f"[{_CJK}]")
+# Han characters (the unified ideographs, extension A, compatibility ideographs and the
+# extension planes), as a regex character range: Chinese text, and Japanese kanji.
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+# Han, kana and Hangul; CJK punctuation is left out on purpose so that "、" and "。" fold to ASCII
+# punctuation like any other.
+CJK = f"\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff\uac00-\ud7af{HAN}"
+CJK_RUN = re.compile(f"([{CJK}]+)")
+_HAS_CJK = re.compile(f"[{CJK}]")
+_HAS_HAN = re.compile(f"[{HAN}]")
 
 
 def has_cjk(text: str) -> bool:
+    """Any Chinese, Japanese or Korean script: a name to keep whole, never transliterate."""
     return _HAS_CJK.search(text) is not None
+
+
+def has_han(text: str) -> bool:
+    """Any Chinese character: text to treat as Chinese (greetings, word counts, name order)."""
+    return _HAS_HAN.search(text) is not None
 
 
 def fold(text: str) -> str:

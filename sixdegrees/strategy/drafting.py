@@ -18,9 +18,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sixdegrees.network.text import has_han
+
 from .fields import first_name, word_list, zh_surname
 from .routes import TARGET_ASK, RouteText, by_language
-from .schema import OFFLINE_LENGTH, ChainNode, Draft, draft_length, has_cjk
+from .schema import OFFLINE_LENGTH, ChainNode, Draft, draft_length
 from .schema import clean_text as clean
 
 # (background, reason, background in the forwardable note, reason in the forwardable note)
@@ -370,7 +372,7 @@ class Writer:
             surname = zh_surname(self.target)
             if surname and self.field in {"academia", "healthcare", "media"}:
                 return f"{self.target}老师您好："
-            return f"{self.target}您好：" if has_cjk(self.target) else f"尊敬的{self.target}："
+            return f"{self.target}您好：" if has_han(self.target) else f"尊敬的{self.target}："
         return f"Dear {self.target},"
 
     def _known_target_opening(self) -> str:

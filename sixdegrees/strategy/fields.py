@@ -11,8 +11,11 @@ import functools
 import re
 from dataclasses import dataclass
 
+from sixdegrees.network.organisations import organisation_key
+from sixdegrees.network.text import has_han
+
 from .schema import clean_text as clean
-from .schema import has_cjk, normalize_name
+from .schema import normalize_name
 
 
 def word_list(*chunks: str) -> tuple[str, ...]:
@@ -67,7 +70,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
 
 _KEYWORD_RES = {
     field: [
-        re.compile(re.escape(k)) if has_cjk(k) else re.compile(rf"(?<![a-z0-9]){re.escape(k)}(?![a-z0-9])")
+        re.compile(re.escape(k)) if has_han(k) else re.compile(rf"(?<![a-z0-9]){re.escape(k)}(?![a-z0-9])")
         for k in words
     ]
     for field, words in KEYWORDS.items()
@@ -142,10 +145,6 @@ _EN_SCHOOL_RES = [
 ]
 _ZH_SCHOOL_RE = re.compile(r"([\u4e00-\u9fff]{1,8}?)(大学|学院)")
 _ZH_SCHOOL_STOPS = ("毕业于", "就读于", "来自", "曾在", "本科", "硕士", "博士", "在", "于", "是", "的", "读")
-_COMPANY_SUFFIXES = re.compile(
-    r"(?i)[,.]?\s+(?:inc|ltd|llc|plc|gmbh|co|corp|corporation|limited|company)\.?$|"
-    r"(?:有限公司|股份有限公司|公司|集团)$"
-)
 _HONORIFICS = re.compile(r"(?i)^(?:dr|prof|professor|mr|mrs|ms|mx|sir|dame)\.?\s+")
 _COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "慕容", "令狐", "皇甫", "尉迟", "长孙")
 
@@ -172,7 +171,7 @@ def split_title(text: str) -> TargetRole:
     text = clean(text)
     if not text:
         return TargetRole(None, None)
-    if has_cjk(text):
+    if has_han(text):
         return _split_title_zh(text)
     lowered = text.lower()
     for sep in (" at ", " @ ", "@", ", ", " - ", " – ", " — ", " | ", " / ", " of "):
@@ -210,7 +209,7 @@ def _split_title_zh(text: str) -> TargetRole:
 
 
 def _looks_like_title(text: str) -> bool:
-    if has_cjk(text):
+    if has_han(text):
         return any(suffix in text for suffix in TITLE_SUFFIXES_ZH)
     lowered = text.lower()
     return any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", lowered) for w in TITLE_WORDS_EN)
@@ -252,27 +251,30 @@ def same_school(a: str | None, b: str | None) -> bool:
     if ka == kb:
         return True
     shorter, longer = sorted((ka, kb), key=len)
-    if has_cjk(shorter):
+    if has_han(shorter):
         return len(shorter) >= 2 and shorter in longer
     return len(shorter) >= 3 and re.search(rf"(?<!\w){re.escape(shorter)}(?!\w)", longer) is not None
 
 
-def org_key(name: str) -> str:
-    return normalize_name(_COMPANY_SUFFIXES.sub("", name.strip()))
-
-
 def same_org(a: str | None, b: str | None) -> bool:
-    """'Sequoia' matches 'Sequoia Capital'; 'AI' does not match 'OpenAI'."""
+    """'Sequoia' matches 'Sequoia Capital'; 'AI' does not match 'OpenAI'.
+
+    On the network's organisation keys (network/organisations.py), so the planner and the
+    network agree that "Stripe, Inc.", "STRIPE INC" and "stripe" are one organisation; on top of
+    equal keys, a name that is a whole-word part of the other's counts too.
+    """
     if not a or not b:
         return False
-    ka, kb = org_key(a), org_key(b)
+    ka, kb = organisation_key(a), organisation_key(b)
+    if not ka or not kb:
+        return False
     if ka == kb:
         return True
     shorter, longer = sorted((ka, kb), key=len)
-    min_len = 2 if has_cjk(shorter) else 4
+    min_len = 2 if has_han(shorter) else 4
     if len(shorter) < min_len:
         return False
-    if has_cjk(shorter):
+    if has_han(shorter):
         return shorter in longer
     return re.search(rf"(?<![\w]){re.escape(shorter)}(?![\w])", longer) is not None
 
@@ -289,7 +291,7 @@ def is_school(org: str | None) -> bool:
 def first_name(name: str) -> str:
     """How to greet someone by name: 'Jane' for 'Dr. Jane Doe', the full name for '李雷'."""
     name = clean(name)
-    if has_cjk(name):
+    if has_han(name):
         return name
     bare = _HONORIFICS.sub("", name)
     parts = bare.split()

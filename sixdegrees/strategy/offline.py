@@ -23,6 +23,8 @@ import random
 import time
 from dataclasses import dataclass, field
 
+from sixdegrees.network.text import has_han
+
 from .drafting import Hop, Writer
 from .fields import detect_field, find_school, is_school, same_org, same_school, split_title
 from .grounding import ground_path, target_contact
@@ -38,7 +40,7 @@ from .routes import (
     RouteText,
     by_language,
 )
-from .schema import ChainNode, Contact, Draft, Path, Plan, PlanInput, Strategy, has_cjk, plan_context
+from .schema import ChainNode, Contact, Draft, Path, Plan, PlanInput, Strategy, plan_context
 from .schema import clean_text as clean
 
 # Ordering weights, not probabilities (never shown): role-based routes stay below MAX_ROLE_WEIGHT,
@@ -436,7 +438,7 @@ class OfflinePlanner:
         if language == "zh-hans":
             parts = [p for p in (company, title) if p]
             if parts:
-                glue = "" if all(has_cjk(p) for p in parts) else " "
+                glue = "" if all(has_han(p) for p in parts) else " "
                 return "您认识的人：" + glue.join(parts)
             return f"您认识的人：{school}校友" if school else fallback
         if title and company:

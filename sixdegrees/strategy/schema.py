@@ -34,22 +34,22 @@ from pydantic import (
     model_validator,
 )
 
+from sixdegrees.network.text import HAN, has_han  # the one definition of what Chinese text is
+
 Language = Literal["en", "zh-hans"]
 
 OFFLINE_LENGTH: dict[str, tuple[int, int]] = {"en": (120, 200), "zh-hans": (150, 400)}
 ACCEPTED_LENGTH: dict[str, tuple[int, int]] = {"en": (60, 350), "zh-hans": (80, 700)}
 
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK_RE = re.compile(f"[{_CJK}]")
-_ZH_UNITS_RE = re.compile(f"[{_CJK}]|[A-Za-z0-9][\\w.@+'’-]*")
+_ZH_UNITS_RE = re.compile(f"[{HAN}]|[A-Za-z0-9][\\w.@+'’-]*")
 
 # Template leftovers a model (or a careless template) might emit. Each is specific enough that
 # ordinary prose does not trip it: `[1]` citations, e-mail addresses in <...>, "a contact" pass.
 _PLACEHOLDER_RES = [
-    re.compile(rf"\[[^\[\]\n]{{0,40}}[A-Za-z{_CJK}][^\[\]\n]{{0,40}}\]"),  # [Name], [your company]
+    re.compile(rf"\[[^\[\]\n]{{0,40}}[A-Za-z{HAN}][^\[\]\n]{{0,40}}\]"),  # [Name], [your company]
     re.compile(r"【[^】\n]{1,30}】"),  # 【姓名】
-    re.compile(rf"\{{\{{?\s*[A-Za-z_{_CJK}][^{{}}\n]{{0,40}}\}}\}}?"),  # {name}, {{first_name}}
-    re.compile(rf"<\s*/?\s*[A-Za-z{_CJK}][^<>@\n]{{0,40}}>"),  # <Name>, </intake>
+    re.compile(rf"\{{\{{?\s*[A-Za-z_{HAN}][^{{}}\n]{{0,40}}\}}\}}?"),  # {name}, {{first_name}}
+    re.compile(rf"<\s*/?\s*[A-Za-z{HAN}][^<>@\n]{{0,40}}>"),  # <Name>, </intake>
     re.compile(
         r"(?i)\b(?:connection|intermediary|contact|person|introducer|friend|target|hop|node|"
         r"recipient)\s*#?\s*\d+\b"
@@ -94,10 +94,6 @@ def clean_text(text: str) -> str:
     """One line, no placeholders, no stray quotes: safe to quote in a draft."""
     text = scrub_placeholders(" ".join(text.split()))
     return text.strip(" \"'“”‘’「」『』")
-
-
-def has_cjk(text: str) -> bool:
-    return bool(_CJK_RE.search(text))
 
 
 def draft_length(text: str, language: str) -> int:
@@ -342,7 +338,7 @@ class Plan(BaseModel):
             if not low <= size <= high:
                 unit = "words" if self.language == "en" else "characters"
                 raise ValueError(f"{where} body is {size} {unit}; keep it between {low} and {high}")
-            if self.language == "zh-hans" and not has_cjk(draft.body):
+            if self.language == "zh-hans" and not has_han(draft.body):
                 raise ValueError(f"{where} must be written in Simplified Chinese")
             if target and not _mentions(draft.body, target):
                 raise ValueError(f"{where} must mention the target, {target}, by name")
@@ -356,7 +352,7 @@ def _mentions(body: str, name: str) -> bool:
     if full in haystack:
         return True
     parts = [p for p in re.split(r"[\s.,]+", full) if len(p) >= 2]
-    if has_cjk(full) and len(full) >= 2:
+    if has_han(full) and len(full) >= 2:
         parts.append(full[:1] if len(full) <= 3 else full[:2])
     return any(part in haystack for part in parts)
 

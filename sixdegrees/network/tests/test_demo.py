@@ -15,14 +15,24 @@ from sixdegrees.cli import cli
 from sixdegrees.cli import demo as _demo_command  # noqa: F401  (registers the command)
 from sixdegrees.network.demo import DEMO_DOMAIN, DEMO_TARGETS, FINGERPRINT_PREFIX, build_demo
 from sixdegrees.network.demo_install import DemoConflict, install_demo, remove_demo
+from sixdegrees.network.importing import start_import
+from sixdegrees.network.importing_entries import usable_phone
+from sixdegrees.network.keys import email_key, validated_email
 from sixdegrees.network.models import DuplicateCandidate, Person, PersonEmail, PersonPhone, PersonSource
 from sixdegrees.network.names import REVIEW_THRESHOLD
-from sixdegrees.network.organisations import organisation_key
+from sixdegrees.network.organisations import domain_organisation_key, organisation_key
 from sixdegrees.network.strength import ADDRESS_BOOK_PRIOR
+from sixdegrees.network.tests.importing_files import counts, google_file
 
 NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
 # NANPA's 555-0100…0199 in any area code, Ofcom's London drama range 020 7946 0000…0999.
 FICTIONAL_PHONE = re.compile(r"\+1\d{3}5550[1]\d{2}|\+442079460\d{3}")
+
+
+def reserved_for_examples(domain: str) -> bool:
+    """RFC 2606: the .example top-level domain, and example.com, example.net, example.org."""
+    domain = domain.lower()
+    return domain.endswith(".example") or domain in ("example.com", "example.net", "example.org")
 
 
 def demo_owners() -> list[User]:
@@ -108,12 +118,12 @@ def test_no_address_phone_or_link_can_reach_anyone_real():
 
     addresses = list(PersonEmail.objects.filter(owner__in=owners).values_list("address", flat=True))
     assert len(addresses) > 300
-    assert [a for a in addresses if not a.lower().endswith(".invalid")] == []
-    assert all(owner.email.endswith(".invalid") for owner in owners)
+    assert [a for a in addresses if not reserved_for_examples(a.rpartition("@")[2])] == []
+    assert all(owner.email.endswith(".example") for owner in owners)
     numbers = list(PersonPhone.objects.filter(owner__in=owners).values_list("key", flat=True))
     assert numbers and [n for n in numbers if not FICTIONAL_PHONE.fullmatch(n)] == []
     urls = [url for url in Person.objects.filter(owner__in=owners).values_list("profile_url", flat=True) if url]
-    assert urls and [u for u in urls if not (urlsplit(u).hostname or "").endswith(".invalid")] == []
+    assert urls and [u for u in urls if not (urlsplit(u).hostname or "").endswith(".example")] == []
     assert not Person.objects.filter(owner__in=owners).exclude(linkedin_handle="").exists()
 
 
@@ -268,5 +278,38 @@ def test_help_explains_that_nothing_can_reach_anyone():
 
     assert result.exit_code == 0
     words = " ".join(result.output.split())
-    assert "on a .invalid domain" in words and "no mail can ever reach anyone" in words
+    assert "on a domain reserved for examples" in words and "no mail can ever reach anyone" in words
     assert "Example: sixdegrees demo" in result.output
+
+
+@pytest.mark.django_db
+def test_demo_people_are_keyed_as_imported_people_and_an_import_merges_into_them(tmp_path):
+    """Regression: on .invalid domains email_key() refused every demo address, so each was keyed by
+    hand, and an export naming a demo contact added a second person instead of merging."""
+    install_demo(seed=7, people=1, contacts=60, now=NOW)
+    (avery,) = demo_owners()
+    stored = list(PersonEmail.objects.filter(owner=avery))
+    assert stored and all(email_key(e.address) == e.key for e in stored)
+    assert all(validated_email(owner.email) for owner in demo_owners())  # the demo accounts can sign in
+    for phone in PersonPhone.objects.filter(owner=avery):
+        assert usable_phone(phone.number) == (phone.number, phone.key)
+    # A work address's domain names its organisation, as a real one's does.
+    northwind = Person.objects.filter(owner=avery, organisation_key="northwind ventures").exclude(emails=None)
+    work = [e.address for p in northwind for e in p.emails.all() if e.address.endswith("@northwind-ventures.example")]
+    assert work and {domain_organisation_key(address) for address in work} == {"northwind ventures"}
+
+    contact = Person.objects.filter(owner=avery, sources__kind="google").exclude(emails=None).order_by("name").first()
+    address = contact.emails.first().address
+    local, _, domain = address.partition("@")
+    people_before, sources_before = Person.objects.filter(owner=avery).count(), contact.sources.count()
+    data = google_file(
+        tmp_path,
+        [{"First Name": "Someone", "Last Name": "Else", "E-mail 1 - Value": f"{local}@{domain.upper()}"}],
+    )
+
+    done = start_import(avery, filename="contacts.csv", data=data)
+
+    assert counts(done) == {"added": 0, "merged": 1, "unchanged": 0, "review": 0, "skipped": 0}
+    assert Person.objects.filter(owner=avery).count() == people_before
+    assert contact.sources.count() == sources_before + 1
+    assert contact.sources.filter(contact_import=done).exists()  # the export's row is a source of the demo person

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
-from sixdegrees.network.names import REVIEW_THRESHOLD, display_first_name, likely_same_person, same_first_name
+from sixdegrees.network.names import (
+    REVIEW_THRESHOLD,
+    Colleagues,
+    display_first_name,
+    likely_same_person,
+    same_first_name,
+)
 
 
 @pytest.mark.parametrize(
@@ -117,3 +125,55 @@ def test_likely_same_person_only_within_one_known_organisation(a, b):
 )
 def test_same_first_name(a, b, expected):
     assert same_first_name(a, b) is expected
+
+
+LOOKALIKE_NAMES = [
+    *(" ".join(parts) for parts in itertools.product(("Robert", "Bob", "Rob", "Bobby", "Roberta"), ("Smith", "Smyth"))),
+    *(" ".join(parts) for parts in itertools.product(("Katherine", "Catherine", "Kate", "Cathy"), ("Lee", "Li"))),
+    "Smith, Bob",
+    "Dr. Robert Smith, PhD",
+    "Daniel Kim",
+    "Danielle Kim",
+    "Michael Chen",
+    "Michelle Chen",
+    "Jane Doe",
+    "John Doe",
+    "Jane Doe-Smith",
+    "王小明",
+    "王 小明",
+    "王小红",
+    "James Harper",
+    "Jamie Harper",
+    "Jim Harper",
+    "",
+    "+44 20 7946 0958",
+]
+
+
+@pytest.mark.parametrize("name", LOOKALIKE_NAMES)
+def test_lookalikes_finds_exactly_what_comparing_every_pair_finds(name):
+    """The fast search an import uses must give the pairwise rule's answer, pair for pair."""
+    others = {f"p{n}": other for n, other in enumerate(LOOKALIKE_NAMES)}
+    expected = []
+    for other_id, other in others.items():
+        score = likely_same_person((name, "acme"), (other, "acme"))
+        if score is not None and score >= REVIEW_THRESHOLD:
+            expected.append((other_id, score))
+
+    assert Colleagues(others).lookalikes(name, "acme") == expected
+    assert Colleagues(others).lookalikes(name, "") == []
+
+
+def test_lookalikes_scores_a_nickname_pair_the_plain_ratio_would_miss():
+    colleagues = Colleagues({"a": "Robert Smith", "b": "Roberto Smithers"})
+    assert colleagues.lookalikes("Bob Smith", "acme") == [("a", 1.0)]
+
+
+def test_someone_removed_or_renamed_is_found_as_they_are_now():
+    colleagues = Colleagues({"a": "Robert Smith", "b": "Jane Doe"})
+    colleagues.remove("a")
+    assert colleagues.lookalikes("Bob Smith", "acme") == []
+    colleagues.add("b", "Bob Smith")
+    colleagues.add("a", "Robert Smith")
+    assert colleagues.lookalikes("Robert Smith", "acme") == [("b", 1.0), ("a", 1.0)]
+    assert len(colleagues) == 2 and "a" in colleagues

@@ -11,8 +11,7 @@ import time_machine
 from click.testing import CliRunner
 
 import sixdegrees.cli
-from sixdegrees.cli import cli  # noqa: F401  (the entry point, once the command is attached)
-from sixdegrees.cli.contacts_scan import scan_mailbox_command
+from sixdegrees.cli import cli
 from sixdegrees.network.models import MailboxScan
 from sixdegrees.network.tests.test_mailscan import NOW, fill
 from sixdegrees.network.tests.test_scanning import NOT_TIES, connect
@@ -23,9 +22,7 @@ pytestmark = pytest.mark.django_db
 for _module in pkgutil.iter_modules(sixdegrees.cli.__path__, prefix="sixdegrees.cli."):
     importlib.import_module(_module.name)
 
-# Until the lead attaches the command to the `contacts` group this invokes it alone; attached,
-# this one line becomes:  ENTRY, COMMAND = cli, ["contacts", "scan-mailbox"]
-ENTRY, COMMAND = scan_mailbox_command, []
+ENTRY, COMMAND = cli, ["contacts", "scan-mailbox"]
 
 
 def run(*args: str):
@@ -37,7 +34,7 @@ def test_the_summary_names_the_strongest_tie_and_no_one_else(alice, mailbox, dov
     fill(mailbox)
     connect(alice, dovecot)
 
-    result = run("--user", "ALICE@example.com")
+    result = run("--owner", "ALICE@example.com")
 
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0] == (
@@ -51,9 +48,9 @@ def test_the_summary_names_the_strongest_tie_and_no_one_else(alice, mailbox, dov
 def test_a_second_run_reads_nothing_and_json_says_so(alice, mailbox, dovecot):
     fill(mailbox)
     connect(alice, dovecot)
-    assert run("--user", "alice@example.com", "--quiet").exit_code == 0
+    assert run("--owner", "alice@example.com", "--quiet").exit_code == 0
 
-    result = run("--user", "alice@example.com", "--json")
+    result = run("--owner", "alice@example.com", "--json")
 
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -63,17 +60,17 @@ def test_a_second_run_reads_nothing_and_json_says_so(alice, mailbox, dovecot):
 
 
 def test_refusals_are_one_line_with_exit_code_1(alice, mailbox, dovecot):
-    unknown = run("--user", "nobody@example.com")
+    unknown = run("--owner", "nobody@example.com")
     assert (unknown.exit_code, unknown.stderr.strip()) == (1, "Error: No account with the address nobody@example.com.")
 
-    no_mailbox = run("--user", "alice@example.com")
+    no_mailbox = run("--owner", "alice@example.com")
     assert no_mailbox.exit_code == 1
     assert no_mailbox.stderr.strip() == (
         "Error: Connect your mailbox in Settings first (the mailbox needs IMAP settings)."
     )
 
     connect(alice, dovecot, password="wrong")
-    refused = run("--user", "alice@example.com")
+    refused = run("--owner", "alice@example.com")
     assert refused.exit_code == 1
     assert refused.stderr.startswith("Error: The scan could not read the mailbox: ")
     assert "Traceback" not in refused.output

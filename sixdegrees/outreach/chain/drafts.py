@@ -14,6 +14,7 @@ from sixdegrees.campaigns.plan import plan_or_empty
 from sixdegrees.campaigns.planning import plan_input_for, redraft_for_path
 from sixdegrees.lib.http import BadRequest
 from sixdegrees.mail.build import render, render_text
+from sixdegrees.network.text import has_han
 from sixdegrees.outreach import outbox
 from sixdegrees.outreach.approval import approve
 from sixdegrees.outreach.chain.shape import current_path, hop_email, paths_of, who
@@ -21,7 +22,7 @@ from sixdegrees.outreach.intent import Intent
 from sixdegrees.outreach.models import EmailOutreach
 from sixdegrees.strategy.fields import first_name
 from sixdegrees.strategy.offline import OfflinePlanner, read_intake
-from sixdegrees.strategy.schema import ChainNode, Contact, PlanInput, has_cjk
+from sixdegrees.strategy.schema import ChainNode, Contact, PlanInput
 
 logger = logging.getLogger(__name__)
 Status = EmailOutreach.Status
@@ -115,7 +116,7 @@ def greeting(email: EmailOutreach, zh: bool) -> str:
     name = (email.recipient_name or "").strip()
     role_like = not name or len(name.split()) > 3 or name.split()[0] in {"A", "An", "The", "Someone", "Anyone"}
     if zh:
-        return f"{name}您好：" if name and has_cjk(name) and len(name) <= 4 else "您好："
+        return f"{name}您好：" if name and has_han(name) and len(name) <= 4 else "您好："
     return "Hi there," if role_like else f"Hi {first_name(name)},"
 
 

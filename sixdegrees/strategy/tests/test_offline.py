@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from sixdegrees.network.text import has_han
 from sixdegrees.strategy.fields import same_org
 from sixdegrees.strategy.offline import OfflinePlanner
 from sixdegrees.strategy.schema import (
@@ -13,7 +14,6 @@ from sixdegrees.strategy.schema import (
     clean_text,
     draft_length,
     find_placeholders,
-    has_cjk,
     normalize_name,
     plan_context,
 )
@@ -93,9 +93,9 @@ def test_offline_plan_is_complete_and_well_written(fields):
         size = draft_length(draft.body, inp.language)
         assert low <= size <= high, (draft.hop, size, draft.body)
         if inp.language == "zh-hans":
-            assert has_cjk(draft.body) and has_cjk(draft.subject)
+            assert has_han(draft.body) and has_han(draft.subject)
         else:
-            assert not has_cjk(draft.body + draft.subject)
+            assert not has_han(draft.body + draft.subject)
         assert target in draft.body
         assert _reason_words(inp) in normalize_name(draft.body), (_reason_words(inp), draft.body)
     first, last = plan.drafts[0], plan.drafts[-1]
