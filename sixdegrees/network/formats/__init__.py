@@ -12,11 +12,9 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_noop
-
 from . import google, linkedin, outlook, vcard
 from .csvtable import find_header, show
-from .records import Entry, FormatError, Skipped
+from .records import Entry, FormatError, Skipped, gettext_noop
 from .text import decode, decode_head
 
 __all__ = ["FORMATS", "Entry", "FormatError", "Parsed", "Skipped", "detect", "open_file", "parse"]

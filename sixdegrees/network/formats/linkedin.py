@@ -11,10 +11,8 @@ import datetime
 import re
 from collections.abc import Iterator
 
-from django.utils.translation import gettext_noop
-
 from .csvtable import open_table
-from .records import Entry, FormatError, Skipped, make_entry, unique
+from .records import Entry, FormatError, Skipped, gettext_noop, make_entry, unique
 
 # The header in each language we have seen, keyed by the meaning of each column.
 HEADERS: dict[str, dict[str, str]] = {

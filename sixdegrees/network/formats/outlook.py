@@ -10,10 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from django.utils.translation import gettext_noop
-
 from .csvtable import open_table
-from .records import Entry, Skipped, is_linkedin_profile, join_name, make_entry, unique
+from .records import Entry, Skipped, gettext_noop, is_linkedin_profile, join_name, make_entry, unique
 
 EMAIL = re.compile(r"E-mail(?: (\d+))? Address")
 # Every number a person can be called on, best first; faxes are left out on purpose.

@@ -9,7 +9,15 @@ from typing import Any
 # Marks a message for the translation catalogue without translating it: the parsers run in the
 # worker and the CLI, with no person's language at hand, so they keep the English template and its
 # values, and a page translates them when it shows them (network/import_messages.py).
-from django.utils.translation import gettext_noop
+
+
+def gettext_noop(message: str) -> str:
+    """Mark `message` for the catalogue (makemessages looks for this name) and return it as it is.
+
+    Django's own needs its settings, and the CLI imports the parsers before Django is set up
+    (`sixdegrees contacts import --format` lists them).
+    """
+    return message
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,7 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_noop
-
-from .records import FormatError
+from .records import FormatError, gettext_noop
 
 
 @dataclass(frozen=True)

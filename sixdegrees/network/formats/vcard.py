@@ -12,10 +12,9 @@ import io
 from collections.abc import Iterator
 
 import vobject
-from django.utils.translation import gettext_noop
 
 from .csvtable import show
-from .records import Entry, FormatError, Skipped, is_linkedin_profile, join_name, make_entry, unique
+from .records import Entry, FormatError, Skipped, gettext_noop, is_linkedin_profile, join_name, make_entry, unique
 
 BEGIN = "BEGIN:VCARD"
 END = "END:VCARD"
