@@ -102,6 +102,7 @@ ZH_NETWORK = {
     "Line %(line)s": "第 %(line)s 行",
     "%(count)s person matches.": "%(count)s 位联系人符合条件。",
     "%(count)s person, strongest first.": "共 %(count)s 位联系人，按关系强度从高到低排列。",
+    "%(count)s hidden person is not listed.": "另有 %(count)s 位已隐藏的联系人未列出。",
     "%(count)s person": "%(count)s 位联系人",
     "(no name)": "（无姓名）",
     "Hidden": "已隐藏",

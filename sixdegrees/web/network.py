@@ -71,10 +71,16 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
         summary = ngettext("%(count)s person matches.", "%(count)s people match.", total)
     else:
         summary = ngettext("%(count)s person, strongest first.", "%(count)s people, strongest first.", total)
+    summary %= {"count": total}
     everyone = Person.objects.filter(owner=request.user).count()  # type: ignore[misc]
+    hidden = Person.objects.filter(owner=request.user, hidden=True).count() if not query else 0  # type: ignore[misc]
+    if hidden:
+        # The head count includes them; say why the list is shorter.
+        words = ngettext("%(count)s hidden person is not listed.", "%(count)s hidden people are not listed.", hidden)
+        summary = f"{summary} {words % {'count': hidden}}"
     return {
         "everyone_label": ngettext("%(count)s person", "%(count)s people", everyone) % {"count": everyone},
-        "summary": summary % {"count": total},
+        "summary": summary,
         "filters": filters,
         "contacts": contacts,
         "page": current,

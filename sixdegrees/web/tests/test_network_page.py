@@ -102,6 +102,22 @@ def test_the_chinese_page_has_no_english_ui_left(alice, alices_network):
     assert "共 3 位联系人，按关系强度从高到低排列。" in html
 
 
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", "2 people, strongest first. 1 hidden person is not listed."),
+        ("zh-hans", "另有 1 位已隐藏的联系人未列出。"),
+    ],
+)
+def test_the_list_says_why_it_is_shorter_than_the_head_count(alice, alices_network, language, words):
+    Person.objects.filter(pk=alices_network["jon"].pk).update(hidden=True)
+    html = signed_in(alice, language).get("/network").content.decode()
+
+    assert words in html
+    assert "Jonathan Park" not in signed_in(alice).get("/network/list").content.decode()
+    assert "hidden" not in signed_in(alice).get("/network/list", {"q": "Ana"}).content.decode().split("</p>")[0]
+
+
 def test_the_page_has_one_label_per_control(alice, alices_network):
     class Controls(HTMLParser):
         def __init__(self):
