@@ -99,14 +99,7 @@ def main() -> None:
         owner = User.objects.create_user(f"product{round_number}@bench.example", name="Bench")
         elapsed, done = product(owner, data)
         results["product_s"].append(elapsed)
-        results["counts"] = {
-            "rows": done.rows_total,
-            "added": done.added,
-            "merged": done.merged,
-            "unchanged": done.unchanged,
-            "needs_review": done.needs_review,
-            "skipped": done.skipped,
-        }
+        results["counts"] = {"rows": done.rows_total, **done.counts()}
         last = owner
         _analyze()
         plain = User.objects.create_user(f"reference{round_number}@bench.example", name="Bench")

@@ -118,11 +118,7 @@ def _import_data(done: Any, owner_email: str) -> dict[str, Any]:
         "encoding": done.encoding,
         "status": done.status,
         "rows": done.rows_total,
-        "added": done.added,
-        "merged": done.merged,
-        "unchanged": done.unchanged,
-        "needs_review": done.needs_review,
-        "skipped": done.skipped,
+        **done.counts(),
         # The import keeps the first SKIPPED_KEPT of them; `skipped` counts them all.
         "skipped_lines": [{"line": line, "reason": reason} for line, reason in done.skipped_lines],
     }

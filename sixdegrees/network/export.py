@@ -10,7 +10,7 @@ from typing import Any
 
 from sixdegrees.accounts.models import User
 from sixdegrees.network.models import ContactImport, DuplicateCandidate, MailObservation, Person
-from sixdegrees.network.serialize import iso
+from sixdegrees.network.serialize import iso, person_details
 
 
 def network_export(owner: User) -> dict[str, Any]:
@@ -24,12 +24,7 @@ def network_export(owner: User) -> dict[str, Any]:
                 "name": person.name,
                 "given_name": person.given_name,
                 "family_name": person.family_name,
-                "organisation": person.organisation,
-                "title": person.title,
-                "profile_url": person.profile_url,
-                "notes": person.notes,
-                "emails": [row.address for row in sorted(person.emails.all(), key=lambda e: (e.position, e.pk))],
-                "phones": [row.number for row in person.phones.all()],
+                **person_details(person),
                 "sources": [
                     {
                         "kind": source.kind,
@@ -58,11 +53,7 @@ def network_export(owner: User) -> dict[str, Any]:
                 "filename": row.filename,
                 "format": row.format,
                 "status": row.status,
-                "added": row.added,
-                "merged": row.merged,
-                "unchanged": row.unchanged,
-                "needs_review": row.needs_review,
-                "skipped": row.skipped,
+                **row.counts(),
                 "error": row.error,
                 "created_at": iso(row.created_at),
             }

@@ -172,6 +172,16 @@ class ContactImport(models.Model):
     def __str__(self) -> str:
         return f"{self.id} {self.filename} ({self.status})"
 
+    def counts(self) -> dict[str, int]:
+        """What the import did, as every report of it (page, API, CLI, export, task) gives it."""
+        return {
+            "added": self.added,
+            "merged": self.merged,
+            "unchanged": self.unchanged,
+            "needs_review": self.needs_review,
+            "skipped": self.skipped,
+        }
+
 
 class DuplicateCandidate(models.Model):
     """Two people in one owner's network who may be one (same name and organisation): for review."""

@@ -24,6 +24,18 @@ def strength_basis(person: Person) -> str:
     return "prior"
 
 
+def person_details(person: Person) -> dict[str, Any]:
+    """Who someone is and how to reach them, as every view of a person gives it (emails in their order)."""
+    return {
+        "organisation": person.organisation,
+        "title": person.title,
+        "profile_url": person.profile_url,
+        "notes": person.notes,
+        "emails": [row.address for row in sorted(person.emails.all(), key=lambda e: (e.position, e.pk))],
+        "phones": [row.number for row in person.phones.all()],
+    }
+
+
 def person_json(person: Person) -> dict[str, Any]:
     """One person; expects emails, phones and sources prefetched (or costs three queries)."""
     sources = sorted(person.sources.all(), key=lambda s: (s.first_seen_at, s.pk))
@@ -31,12 +43,7 @@ def person_json(person: Person) -> dict[str, Any]:
     return {
         "id": person.pk,
         "name": person.name,
-        "organisation": person.organisation,
-        "title": person.title,
-        "profile_url": person.profile_url,
-        "notes": person.notes,
-        "emails": [row.address for row in sorted(person.emails.all(), key=lambda e: (e.position, e.pk))],
-        "phones": [row.number for row in person.phones.all()],
+        **person_details(person),
         "sources": [
             {
                 "kind": source.kind,
@@ -87,11 +94,7 @@ def import_json(row: ContactImport) -> dict[str, Any]:
         "status": row.status,
         "rows_total": row.rows_total,
         "rows_done": row.rows_done,
-        "added": row.added,
-        "merged": row.merged,
-        "unchanged": row.unchanged,
-        "needs_review": row.needs_review,
-        "skipped": row.skipped,
+        **row.counts(),
         "skipped_lines": [{"line": line, "reason": explain.reason(reason)} for line, reason in row.skipped_lines],
         "error": error,
         "error_line": detail.get("line"),

@@ -20,11 +20,7 @@ def import_contacts(import_id: str) -> dict[str, int | str]:
     return {
         "status": done.status,
         "rows_done": done.rows_done,
-        "added": done.added,
-        "merged": done.merged,
-        "unchanged": done.unchanged,
-        "needs_review": done.needs_review,
-        "skipped": done.skipped,
+        **done.counts(),
     }
 
 

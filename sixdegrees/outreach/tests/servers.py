@@ -37,6 +37,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from sixdegrees.bench import imap_server
 from sixdegrees.conftest import free_port, need_service
 
 SMTP_USER = "sender@example.test"
@@ -271,40 +272,7 @@ def private_ca_smtp_server(private_ca):
 # --- Dovecot (RECIPES §4) ---------------------------------------------------------------------
 
 DOVECOT_USER = SMTP_USER
-DOVECOT_CONF = """protocols = imap
-listen = 127.0.0.1
-base_dir = {root}/run
-state_dir = {root}/state
-log_path = {root}/dovecot.log
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-mail_location = maildir:~/Maildir
-namespace inbox {{
-  inbox = yes
-  mailbox Sent {{
-    auto = subscribe
-    special_use = \\Sent
-  }}
-}}
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {root}/users
-}}
-userdb {{
-  driver = passwd-file
-  args = username_format=%u {root}/users
-}}
-service imap-login {{
-  inet_listener imap {{
-    address = 127.0.0.1
-    port = {port}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-}}
-"""
+DOVECOT_CONF = imap_server.CONF  # one Dovecot configuration for the tests and the scan benchmark
 
 
 @dataclass
