@@ -17,6 +17,7 @@ Person (looked up with people.person_of, which answers None for anyone else's).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -212,21 +213,30 @@ def edit(person: Person, values: dict[str, Any]) -> Person:
     return person
 
 
-def _replace_emails(person: Person, addresses: list[str]) -> None:
+def _wanted(values: list[str], usable: Callable[[str], tuple[str, str] | None]) -> dict[str, str]:
+    """key → the value as written, for the usable values, the first of each key, in the order given."""
     wanted: dict[str, str] = {}
-    for raw in addresses:
-        found = usable_email(raw)
+    for raw in values:
+        found = usable(raw)
         if found and found[1] not in wanted:
             wanted[found[1]] = found[0]
-    clash = (
-        PersonEmail.objects.filter(owner=person.owner, key__in=wanted)
-        .exclude(person=person)
-        .select_related("person")
-        .first()
-    )
-    if clash is not None:
-        raise KeyTaken("emails", clash.address, clash.person)
-    PersonEmail.objects.filter(person=person).exclude(key__in=wanted).delete()
+    return wanted
+
+
+def _keep_only(model: type[PersonEmail] | type[PersonPhone], person: Person, wanted: dict[str, str]) -> None:
+    """Refuse a key someone else in the network holds (merging is the review queue's job), then
+    drop this person's rows whose key is no longer wanted."""
+    clash = model.objects.filter(owner=person.owner, key__in=wanted).exclude(person=person).select_related("person")
+    taken = clash.first()
+    if taken is not None:
+        shown = taken.address if isinstance(taken, PersonEmail) else taken.number
+        raise KeyTaken("emails" if model is PersonEmail else "phones", shown, taken.person)
+    model.objects.filter(person=person).exclude(key__in=wanted).delete()
+
+
+def _replace_emails(person: Person, addresses: list[str]) -> None:
+    wanted = _wanted(addresses, usable_email)
+    _keep_only(PersonEmail, person, wanted)
     existing = {row.key: row for row in PersonEmail.objects.filter(person=person)}
     for position, (key, address) in enumerate(wanted.items()):
         row = existing.get(key) or PersonEmail(person=person, owner=person.owner, key=key)
@@ -236,20 +246,8 @@ def _replace_emails(person: Person, addresses: list[str]) -> None:
 
 
 def _replace_phones(person: Person, numbers: list[str]) -> None:
-    wanted: dict[str, str] = {}
-    for raw in numbers:
-        found = usable_phone(raw)
-        if found and found[1] not in wanted:
-            wanted[found[1]] = found[0]
-    clash = (
-        PersonPhone.objects.filter(owner=person.owner, key__in=wanted)
-        .exclude(person=person)
-        .select_related("person")
-        .first()
-    )
-    if clash is not None:
-        raise KeyTaken("phones", clash.number, clash.person)
-    PersonPhone.objects.filter(person=person).exclude(key__in=wanted).delete()
+    wanted = _wanted(numbers, usable_phone)
+    _keep_only(PersonPhone, person, wanted)
     have = set(PersonPhone.objects.filter(person=person).values_list("key", flat=True))
     PersonPhone.objects.bulk_create(
         PersonPhone(person=person, owner=person.owner, number=number, key=key)

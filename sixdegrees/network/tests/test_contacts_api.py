@@ -540,3 +540,15 @@ def test_the_contacts_api_is_in_the_openapi_document(client):
     }
     assert "200" in paths["/api/contacts"]["get"]["responses"]
     assert "ContactOut" in json.dumps(spec["components"])
+
+
+def test_a_phone_of_another_person_is_a_conflict_too(alice, ana):
+    client = signed_in(alice)
+    assert patch_json(client, f"/api/contacts/{ana.pk}", {"phones": ["+1 650 555 0100"]}).status_code == 200
+    _, ben = _add(alice, {"name": "Ben", "phones": ["+1 650 555 0199"]})
+
+    response = patch_json(client, f"/api/contacts/{ben.pk}", {"phones": ["+1 (650) 555-0100"]})
+
+    assert response.status_code == 409
+    assert "Ana Lima" in response.json()["error"]
+    assert list(PersonPhone.objects.filter(person=ben).values_list("number", flat=True)) == ["+1 650 555 0199"]
