@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -72,8 +73,10 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
     else:
         summary = ngettext("%(count)s person, strongest first.", "%(count)s people, strongest first.", total)
     summary %= {"count": total}
-    everyone = Person.objects.filter(owner=request.user).count()  # type: ignore[misc]
-    hidden = Person.objects.filter(owner=request.user, hidden=True).count() if not query else 0  # type: ignore[misc]
+    heads = Person.objects.filter(owner=request.user).aggregate(  # type: ignore[misc]
+        everyone=Count("pk"), hidden=Count("pk", filter=Q(hidden=True))
+    )
+    everyone, hidden = heads["everyone"], heads["hidden"] if not query else 0
     if hidden:
         # The head count includes them; say why the list is shorter.
         words = ngettext("%(count)s hidden person is not listed.", "%(count)s hidden people are not listed.", hidden)
